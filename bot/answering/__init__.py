@@ -1,0 +1,1 @@
+"""Turns a member's free text into an intent of shared/intents.md and its answer."""
