@@ -1,0 +1,73 @@
+"""A TF-IDF index of the training phrasings: nearest phrasing and intent centroid scores."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+Vector = dict[str, float]
+
+# Weight of the nearest-phrasing score against the intent-centroid score.
+KNN_WEIGHT = 0.6
+# How much a feature never seen in training counts, relative to the rarest seen feature:
+# an unfamiliar message has a long vector that matches nothing, so it scores low.
+UNSEEN_IDF_FACTOR = 0.6
+
+
+def _normalized(vec: Vector) -> Vector:
+    norm = math.sqrt(sum(w * w for w in vec.values()))
+    return {k: w / norm for k, w in vec.items()} if norm > 0 else {}
+
+
+class PhrasingIndex:
+    """Inverted index over labelled phrasings; `scores` rates every intent for a message."""
+
+    def __init__(self, labelled: Sequence[tuple[str, Mapping[str, float]]]) -> None:
+        self.intents: tuple[str, ...] = tuple(dict.fromkeys(intent for intent, _ in labelled))
+        slot = {intent: i for i, intent in enumerate(self.intents)}
+        df: dict[str, int] = defaultdict(int)
+        for _, feats in labelled:
+            for key in feats:
+                df[key] += 1
+        n = max(len(labelled), 1)
+        self.idf: dict[str, float] = {k: math.log(1.0 + n / d) for k, d in df.items()}
+        self.unseen_idf = math.log(1.0 + n) * UNSEEN_IDF_FACTOR
+        self.doc_intent: list[int] = []
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        sums: list[Vector] = [defaultdict(float) for _ in self.intents]
+        for doc, (intent, feats) in enumerate(labelled):
+            vec = _normalized({k: w * self.idf[k] for k, w in feats.items()})
+            self.doc_intent.append(slot[intent])
+            for key, w in vec.items():
+                postings[key].append((doc, w))
+                sums[slot[intent]][key] += w
+        self.postings = dict(postings)
+        centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, total in enumerate(sums):
+            for key, w in _normalized(total).items():
+                centroid_postings[key].append((i, w))
+        self.centroid_postings = dict(centroid_postings)
+
+    def query_vector(self, feats: Mapping[str, float]) -> Vector:
+        return _normalized({k: w * self.idf.get(k, self.unseen_idf) for k, w in feats.items()})
+
+    def scores(self, feats: Mapping[str, float]) -> dict[str, float]:
+        """Score in [0, 1] per intent: blend of best phrasing cosine and centroid cosine."""
+        query = self.query_vector(feats)
+        doc_dot: dict[int, float] = defaultdict(float)
+        cen_dot = [0.0] * len(self.intents)
+        for key, w in query.items():
+            for doc, dw in self.postings.get(key, ()):
+                doc_dot[doc] += w * dw
+            for i, cw in self.centroid_postings.get(key, ()):
+                cen_dot[i] += w * cw
+        best = [0.0] * len(self.intents)
+        for doc, dot in doc_dot.items():
+            i = self.doc_intent[doc]
+            if dot > best[i]:
+                best[i] = dot
+        return {
+            intent: KNN_WEIGHT * best[i] + (1.0 - KNN_WEIGHT) * cen_dot[i]
+            for i, intent in enumerate(self.intents)
+        }

@@ -1,0 +1,154 @@
+"""Turns a message into weighted features: domain concepts, Chinese n-grams, pinyin, English words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.answering.pinyin import char_syllable, split_latin
+
+# Long messages carry background; the question is usually at the start or the end.
+MAX_CHARS = 400
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:'[a-z]+)?")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
+_SPACE = re.compile(r"\s+")
+
+# Relative weight of each kind of feature (before idf).
+W_CONCEPT = 2.0
+W_UNI = 0.35
+W_BI = 1.0
+W_TRI = 0.6
+W_PINYIN = 0.6
+W_WORD = 1.0
+W_WORD_BI = 0.6
+W_CHAR4 = 0.25
+
+STOPWORDS: frozenset[str] = frozenset(
+    "a an the i im i'm me my we our us you your is are am was were be been to of in on for at by "
+    "with and or do does did can could how what where when which who whom it its this that there "
+    "any some please will would should get got have has had so if then than just about from as "
+    "up out into".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, no control characters, bounded length."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
+    text = _SPACE.sub(" ", text).strip().lower()
+    if len(text) > MAX_CHARS:
+        half = MAX_CHARS // 2
+        text = text[:half] + " " + text[-half:]
+    return text
+
+
+def is_cjk_text(text: str) -> bool:
+    """True when the message is written mainly in Chinese characters."""
+    cjk = len(_CJK_RUN.findall(text))
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return cjk > 0 and cjk * 2 >= latin
+
+
+def stem(word: str) -> str:
+    """A crude English stemmer: enough to match "claims"/"claim", "lectures"/"lecture"."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Featurizer:
+    """Knows the domain concepts and the English vocabulary of the knowledge base."""
+
+    concepts: re.Pattern[str] | None
+    concept_of: Mapping[str, str]
+    english: frozenset[str]
+
+    @classmethod
+    def build(cls, concepts: Mapping[str, Iterable[str]], english_texts: Iterable[str]) -> Featurizer:
+        concept_of: dict[str, str] = {}
+        for name, variants in concepts.items():
+            for variant in variants:
+                key = normalize(variant)
+                if key:
+                    concept_of[key] = name
+        pattern = None
+        if concept_of:
+            parts = []
+            for key in sorted(concept_of, key=len, reverse=True):
+                escaped = re.escape(key)
+                parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if key.isascii() else escaped)
+            pattern = re.compile("|".join(parts))
+        words = {w for t in english_texts for w in _RUN.findall(normalize(t)) if w.isascii()}
+        return cls(pattern, concept_of, frozenset(words | STOPWORDS))
+
+    def features(self, text: str) -> dict[str, float]:
+        """Weighted features of a message (text is normalised here)."""
+        norm = normalize(text)
+        feats: dict[str, float] = {}
+        if self.concepts is not None:
+            for match in self.concepts.finditer(norm):
+                _add(feats, "@" + self.concept_of[match.group(0)], W_CONCEPT)
+        latin_run: list[str] = []
+        for run in _RUN.findall(norm):
+            if run.isascii():
+                latin_run.append(run)
+                continue
+            self._latin(latin_run, feats)
+            latin_run = []
+            _cjk(run, feats)
+        self._latin(latin_run, feats)
+        return feats
+
+    def _latin(self, words: list[str], feats: dict[str, float]) -> None:
+        stems: list[str] = []
+        syllables: list[str] = []
+        for word in words:
+            pieces = None if word in self.english else split_latin(word)
+            if pieces is not None:
+                syllables.extend(pieces)
+                _add(feats, "w:" + word, W_WORD)
+                continue
+            _pinyin_bigrams(syllables, feats)
+            syllables = []
+            if word in STOPWORDS:
+                continue
+            s = stem(word)
+            stems.append(s)
+            _add(feats, "w:" + s, W_WORD)
+            if len(word) >= 5:
+                padded = f"<{word}>"
+                for i in range(len(padded) - 3):
+                    _add(feats, "c:" + padded[i : i + 4], W_CHAR4)
+        _pinyin_bigrams(syllables, feats)
+        for a, b in zip(stems, stems[1:], strict=False):
+            _add(feats, f"w:{a}_{b}", W_WORD_BI)
+
+
+def _add(feats: dict[str, float], key: str, weight: float) -> None:
+    if feats.get(key, 0.0) < weight:
+        feats[key] = weight
+
+
+def _pinyin_bigrams(syllables: list[str], feats: dict[str, float]) -> None:
+    for a, b in zip(syllables, syllables[1:], strict=False):
+        _add(feats, f"p:{a}_{b}", W_PINYIN)
+
+
+def _cjk(run: str, feats: dict[str, float]) -> None:
+    n = len(run)
+    for i in range(n):
+        _add(feats, run[i], W_UNI)
+        if i + 1 < n:
+            _add(feats, run[i : i + 2], W_BI)
+        if i + 2 < n:
+            _add(feats, run[i : i + 3], W_TRI)
+    syllables = [s for s in (char_syllable(c) for c in run) if s]
+    _pinyin_bigrams(syllables, feats)
