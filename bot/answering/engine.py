@@ -12,8 +12,10 @@ from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
 from bot.answering.text import Featurizer, normalize
 from bot.answering.types import Answer, Certainty, Classification
 
-# Below this score nothing the union offers matches: answer "unknown".
-THRESHOLD = 0.28
+# Below this score nothing the union offers matches: answer "unknown". A message naming a union
+# topic (a [topic] concept of _synonyms.toml) needs less than one made of everyday words.
+THRESHOLD_TOPIC = 0.15
+THRESHOLD_BARE = 0.25
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
 AMBIGUOUS_RATIO = 0.9
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much.
@@ -72,6 +74,10 @@ class KnowledgeAnswerer:
         feats = self.featurizer.features(text)
         if not feats:
             return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
+        has_topic = any(key[0] == "@" for key in feats)
+        if not has_topic and any(key[0] == "!" for key in feats):
+            # about 京东卡, 医保 or a driving licence, and nothing of the union's: a near miss
+            return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         scores = self.index.scores(feats)
         if previous_intent in self.entries and previous_intent not in NO_TOPIC:
             if is_follow_up(text):
@@ -80,7 +86,8 @@ class KnowledgeAnswerer:
         union = [(i, round(min(s, 1.0), 4)) for i, s in ranked if i != UNKNOWN]
         candidates = tuple(union[:MAX_CANDIDATES])
         top_intent, top_score = ranked[0]
-        if top_intent == UNKNOWN or not union or union[0][1] < THRESHOLD:
+        threshold = THRESHOLD_TOPIC if has_topic else THRESHOLD_BARE
+        if top_intent == UNKNOWN or not union or union[0][1] < threshold:
             confidence = max(scores.get(UNKNOWN, 0.0), 1.0 - (union[0][1] if union else 0.0))
             return Classification(UNKNOWN, round(min(confidence, 1.0), 4), Certainty.UNKNOWN,
                                   candidates)

@@ -13,6 +13,8 @@ from bot.answering.types import AnswerButton
 PACKAGED_KB = Path(__file__).with_name("kb")
 SYNONYMS_FILE = "_synonyms.toml"
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit
+# Kinds of concept in _synonyms.toml and the prefix of their features.
+CONCEPT_KINDS = {"topic": "@", "cue": "~", "outside": "!"}
 
 
 class KnowledgeBaseError(ValueError):
@@ -40,7 +42,7 @@ class Knowledge:
     """Everything read from a knowledge-base directory, with the errors found on the way."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
-    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # feature -> variants
     errors: list[str] = field(default_factory=list)
 
 
@@ -90,15 +92,18 @@ def _parse(path: Path, errors: list[str]) -> dict[str, object] | None:
 
 
 def _read_synonyms(name: str, data: Mapping[str, object], kb: Knowledge) -> None:
-    concepts = data.get("concepts")
-    if not isinstance(concepts, dict):
-        kb.errors.append(f"{name}: [concepts]: missing table of concept = [variants]")
-        return
-    for concept, variants in concepts.items():
-        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
-            kb.errors.append(f"{name}: {concept}: variants must be a list of strings")
+    if not any(kind in data for kind in CONCEPT_KINDS):
+        kb.errors.append(f"{name}: needs a [topic], [cue] or [outside] table of name = [variants]")
+    for kind, prefix in CONCEPT_KINDS.items():
+        table = data.get(kind, {})
+        if not isinstance(table, dict):
+            kb.errors.append(f"{name}: [{kind}]: must be a table of name = [variants]")
             continue
-        kb.concepts[str(concept)] = tuple(variants)
+        for concept, variants in table.items():
+            if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+                kb.errors.append(f"{name}: {concept}: variants must be a list of strings")
+                continue
+            kb.concepts[prefix + str(concept)] = tuple(variants)
 
 
 def _read_entry(name: str, data: Mapping[str, object], kb: Knowledge) -> None:

@@ -34,6 +34,7 @@ def char_syllable(char: str) -> str | None:
 def split_latin(word: str) -> tuple[str, ...] | None:
     """Split a Latin word typed as pinyin ("jingka") into syllables, or None if it is not pinyin."""
     syllables = _tables()[1]
+    word = word.replace("v", "u")  # "nv", "lv": the usual way to type ü
     n = len(word)
     if n < 2 or n > 30 or not word.isascii() or not word.isalpha():
         return None

@@ -68,17 +68,19 @@ class Featurizer:
     """Knows the domain concepts and the English vocabulary of the knowledge base."""
 
     concepts: re.Pattern[str] | None
-    concept_of: Mapping[str, str]
+    concept_of: Mapping[str, str]  # normalised variant -> concept feature
+    pinyin_concepts: Mapping[tuple[str, ...], str]  # syllables of a variant -> concept feature
     english: frozenset[str]
 
     @classmethod
     def build(cls, concepts: Mapping[str, Iterable[str]], english_texts: Iterable[str]) -> Featurizer:
+        """`concepts` maps a concept feature ("@jingka") to its variants."""
         concept_of: dict[str, str] = {}
-        for name, variants in concepts.items():
+        for feature, variants in concepts.items():
             for variant in variants:
                 key = normalize(variant)
                 if key:
-                    concept_of[key] = name
+                    concept_of.setdefault(key, feature)
         pattern = None
         if concept_of:
             parts = []
@@ -87,7 +89,8 @@ class Featurizer:
                 parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if key.isascii() else escaped)
             pattern = re.compile("|".join(parts))
         words = {w for t in english_texts for w in _RUN.findall(normalize(t)) if w.isascii()}
-        return cls(pattern, concept_of, frozenset(words | STOPWORDS))
+        english = frozenset(words | STOPWORDS)
+        return cls(pattern, concept_of, _pinyin_variants(concept_of, english), english)
 
     def features(self, text: str) -> dict[str, float]:
         """Weighted features of a message (text is normalised here)."""
@@ -95,7 +98,7 @@ class Featurizer:
         feats: dict[str, float] = {}
         if self.concepts is not None:
             for match in self.concepts.finditer(norm):
-                _add(feats, "@" + self.concept_of[match.group(0)], W_CONCEPT)
+                _add(feats, self.concept_of[match.group(0)], W_CONCEPT)
         latin_run: list[str] = []
         for run in _RUN.findall(norm):
             if run.isascii():
@@ -114,9 +117,8 @@ class Featurizer:
             pieces = None if word in self.english else split_latin(word)
             if pieces is not None:
                 syllables.extend(pieces)
-                _add(feats, "w:" + word, W_WORD)
                 continue
-            _pinyin_bigrams(syllables, feats)
+            self._pinyin(syllables, feats)
             syllables = []
             if word in STOPWORDS:
                 continue
@@ -127,9 +129,46 @@ class Featurizer:
                 padded = f"<{word}>"
                 for i in range(len(padded) - 3):
                     _add(feats, "c:" + padded[i : i + 4], W_CHAR4)
-        _pinyin_bigrams(syllables, feats)
+        self._pinyin(syllables, feats)
         for a, b in zip(stems, stems[1:], strict=False):
             _add(feats, f"w:{a}_{b}", W_WORD_BI)
+
+    def _pinyin(self, syllables: list[str], feats: dict[str, float]) -> None:
+        """Pinyin typed in Latin letters: its bigrams, and the concepts it spells."""
+        _pinyin_bigrams(syllables, feats)
+        i, n = 0, len(syllables)
+        while i < n:
+            for j in range(min(n, i + _MAX_CONCEPT_SYLLABLES), i + 1, -1):
+                feature = self.pinyin_concepts.get(tuple(syllables[i:j]))
+                if feature is not None:
+                    _add(feats, feature, W_CONCEPT)
+                    i = j
+                    break
+            else:
+                i += 1
+
+
+_MAX_CONCEPT_SYLLABLES = 8
+
+
+def _pinyin_variants(
+    concept_of: Mapping[str, str], english: frozenset[str]
+) -> dict[tuple[str, ...], str]:
+    """Syllables of every concept variant of two or more syllables, to match typed pinyin."""
+    out: dict[tuple[str, ...], str] = {}
+    for variant, feature in concept_of.items():
+        if variant.isascii():
+            words = variant.split()
+            if any(w in english for w in words):
+                continue
+            parts = [split_latin(w) for w in words]
+            syllables = tuple(s for p in parts if p for s in p) if all(parts) else ()
+        else:
+            found = [char_syllable(c) for c in variant]
+            syllables = tuple(s for s in found if s) if all(found) else ()
+        if len(syllables) >= 2:
+            out.setdefault(syllables, feature)
+    return out
 
 
 def _add(feats: dict[str, float], key: str, weight: float) -> None:
