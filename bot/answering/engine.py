@@ -15,7 +15,7 @@ from bot.answering.types import Answer, Certainty, Classification
 # Below this score nothing the union offers matches: answer "unknown". A message naming a union
 # topic (a [topic] concept of _synonyms.toml) needs less than one made of everyday words.
 THRESHOLD_TOPIC = 0.15
-THRESHOLD_BARE = 0.25
+THRESHOLD_BARE = 0.3
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
 AMBIGUOUS_RATIO = 0.9
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much.

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 Vector = dict[str, float]
 
 # Weight of the nearest-phrasing score against the intent-centroid score.
-KNN_WEIGHT = 0.6
+KNN_WEIGHT = 0.4
 # How much a feature never seen in training counts, relative to the rarest seen feature:
 # an unfamiliar message has a long vector that matches nothing, so it scores low.
 UNSEEN_IDF_FACTOR = 0.6
