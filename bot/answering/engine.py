@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.answering.index import PhrasingIndex
 from bot.answering.kb_files import Entry, Knowledge, load_knowledge
+from bot.answering.reply import reply_for
 from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
 from bot.answering.text import Featurizer, normalize
 from bot.answering.types import Answer, Certainty, Classification
@@ -18,8 +19,10 @@ THRESHOLD_TOPIC = 0.15
 THRESHOLD_BARE = 0.3
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
 AMBIGUOUS_RATIO = 0.9
-# A short follow-up ("那怎么申请？") leans towards the previous topic by this much.
+# A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
+# names no topic of its own ("要什么材料" after legal help is still about legal help).
 CONTEXT_BONUS = 0.25
+CONTEXT_BONUS_BARE = 0.5
 SIBLING_SHARE = 0.8
 MAX_CANDIDATES = 3
 
@@ -72,16 +75,22 @@ class KnowledgeAnswerer:
 
     def _classify(self, text: str, previous_intent: str | None) -> Classification:
         feats = self.featurizer.features(text)
-        if not feats:
-            return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
+        follow_up = (
+            previous_intent in self.entries
+            and previous_intent not in NO_TOPIC
+            and is_follow_up(text)
+        )
         has_topic = any(key[0] == "@" for key in feats)
+        if not feats and not follow_up:
+            return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         if not has_topic and any(key[0] == "!" for key in feats):
             # about 京东卡, 医保 or a driving licence, and nothing of the union's: a near miss
             return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         scores = self.index.scores(feats)
-        if previous_intent in self.entries and previous_intent not in NO_TOPIC:
-            if is_follow_up(text):
-                self._lean_towards(scores, previous_intent)
+        if follow_up and previous_intent is not None:
+            bonus = CONTEXT_BONUS if has_topic else CONTEXT_BONUS_BARE
+            self._lean_towards(scores, previous_intent, bonus)
+            has_topic = True  # the previous answer supplies the topic
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         union = [(i, round(min(s, 1.0), 4)) for i, s in ranked if i != UNKNOWN]
         candidates = tuple(union[:MAX_CANDIDATES])
@@ -95,13 +104,13 @@ class KnowledgeAnswerer:
             return Classification(top_intent, union[0][1], Certainty.AMBIGUOUS, candidates[:2])
         return Classification(top_intent, union[0][1], Certainty.CONFIDENT, candidates)
 
-    def _lean_towards(self, scores: dict[str, float], previous: str) -> None:
+    def _lean_towards(self, scores: dict[str, float], previous: str, bonus: float) -> None:
         topic = family(previous)
         for intent in scores:
             if intent == previous:
-                scores[intent] += CONTEXT_BONUS
+                scores[intent] += bonus
             elif family(intent) == topic and intent != UNKNOWN:
-                scores[intent] += CONTEXT_BONUS * SIBLING_SHARE
+                scores[intent] += bonus * SIBLING_SHARE
 
     def _entry(self, intent: str) -> Entry:
         return self.entries.get(intent) or self.entries[UNKNOWN]
@@ -116,23 +125,9 @@ class KnowledgeAnswerer:
         """A short label for clarification buttons (at most 20 characters)."""
         return self._entry(intent).title[lang_key(lang)][:20]
 
-    def clarify(self, result: Classification, *, lang: str) -> Answer:
-        """Ask which of the close candidates the member meant, one button each."""
-        key = lang_key(lang)
-        text = "您想问的是哪一个？" if key == "zh" else "Which of these did you mean?"
-        buttons = tuple(
-            (self.title(intent, lang=lang), f"faq.intent:{intent}")
-            for intent, _ in result.candidates
-        )
-        return Answer(intent=result.intent, text=text, buttons=buttons)
-
     def reply(self, result: Classification, *, lang: str) -> Answer:
         """What the member sees for a classification: the answer, a question, or "unknown"."""
-        if result.certainty is Certainty.AMBIGUOUS:
-            return self.clarify(result, lang=lang)
-        if result.certainty is Certainty.UNKNOWN:
-            return self.answer(UNKNOWN, lang=lang)
-        return self.answer(result.intent, lang=lang)
+        return reply_for(self, result, lang=lang)
 
 
 def load_answerer(kb_dir: Path | None = None) -> KnowledgeAnswerer:
