@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -13,6 +14,19 @@ KNN_WEIGHT = 0.4
 # How much a feature never seen in training counts, relative to the rarest seen feature:
 # an unfamiliar message has a long vector that matches nothing, so it scores low.
 UNSEEN_IDF_FACTOR = 0.6
+# Features in more than this share of phrasings (的, 怎么) barely move a nearest-phrasing score
+# but have the longest posting lists: they count in the intent centroids only (time budget).
+COMMON_SHARE = 0.1
+
+
+# Posting lists as flat arrays: compact, and invisible to the garbage collector, whose full
+# passes over millions of small tuples would otherwise stall a question now and then.
+Postings = tuple["array[int]", "array[float]"]
+_EMPTY: Postings = (array("i"), array("d"))
+
+
+def _packed(items: list[tuple[int, float]]) -> Postings:
+    return array("i", (i for i, _ in items)), array("d", (w for _, w in items))
 
 
 def _normalized(vec: Vector) -> Vector:
@@ -42,12 +56,13 @@ class PhrasingIndex:
             for key, w in vec.items():
                 postings[key].append((doc, w))
                 sums[slot[intent]][key] += w
-        self.postings = dict(postings)
+        too_common = max(int(n * COMMON_SHARE), 20)
+        self.postings = {k: _packed(p) for k, p in postings.items() if len(p) <= too_common}
         centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, total in enumerate(sums):
             for key, w in _normalized(total).items():
                 centroid_postings[key].append((i, w))
-        self.centroid_postings = dict(centroid_postings)
+        self.centroid_postings = {k: _packed(p) for k, p in centroid_postings.items()}
 
     def query_vector(self, feats: Mapping[str, float]) -> Vector:
         return _normalized({k: w * self.idf.get(k, self.unseen_idf) for k, w in feats.items()})
@@ -58,9 +73,11 @@ class PhrasingIndex:
         doc_dot: dict[int, float] = defaultdict(float)
         cen_dot = [0.0] * len(self.intents)
         for key, w in query.items():
-            for doc, dw in self.postings.get(key, ()):
+            docs, weights = self.postings.get(key, _EMPTY)
+            for doc, dw in zip(docs, weights, strict=True):
                 doc_dot[doc] += w * dw
-            for i, cw in self.centroid_postings.get(key, ()):
+            slots, weights = self.centroid_postings.get(key, _EMPTY)
+            for i, cw in zip(slots, weights, strict=True):
                 cen_dot[i] += w * cw
         best = [0.0] * len(self.intents)
         for doc, dot in doc_dot.items():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.answering.pinyin import char_syllable, split_latin
 
 # Long messages carry background; the question is usually at the start or the end.
-MAX_CHARS = 400
+MAX_CHARS = 240
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:'[a-z]+)?")
@@ -37,13 +38,17 @@ STOPWORDS: frozenset[str] = frozenset(
 
 def normalize(text: str) -> str:
     """Full-width to half-width, lower case, no control characters, bounded length."""
+    text = _head_and_tail(text, MAX_CHARS * 2)  # bound the work before looking at each character
     text = unicodedata.normalize("NFKC", text)
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    text = _SPACE.sub(" ", text).strip().lower()
-    if len(text) > MAX_CHARS:
-        half = MAX_CHARS // 2
-        text = text[:half] + " " + text[-half:]
-    return text
+    return _head_and_tail(_SPACE.sub(" ", text).strip().lower(), MAX_CHARS)
+
+
+def _head_and_tail(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half] + " " + text[-half:]
 
 
 def is_cjk_text(text: str) -> bool:
@@ -67,8 +72,8 @@ def stem(word: str) -> str:
 class Featurizer:
     """Knows the domain concepts and the English vocabulary of the knowledge base."""
 
-    concepts: re.Pattern[str] | None
     concept_of: Mapping[str, str]  # normalised variant -> concept feature
+    lengths: Mapping[str, tuple[int, ...]]  # first character -> variant lengths, longest first
     pinyin_concepts: Mapping[tuple[str, ...], str]  # syllables of a variant -> concept feature
     english: frozenset[str]
 
@@ -81,24 +86,20 @@ class Featurizer:
                 key = normalize(variant)
                 if key:
                     concept_of.setdefault(key, feature)
-        pattern = None
-        if concept_of:
-            parts = []
-            for key in sorted(concept_of, key=len, reverse=True):
-                escaped = re.escape(key)
-                parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if key.isascii() else escaped)
-            pattern = re.compile("|".join(parts))
+        by_first: dict[str, set[int]] = defaultdict(set)
+        for key in concept_of:
+            by_first[key[0]].add(len(key))
+        lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
         words = {w for t in english_texts for w in _RUN.findall(normalize(t)) if w.isascii()}
         english = frozenset(words | STOPWORDS)
-        return cls(pattern, concept_of, _pinyin_variants(concept_of, english), english)
+        return cls(concept_of, lengths, _pinyin_variants(concept_of, english), english)
 
     def features(self, text: str) -> dict[str, float]:
         """Weighted features of a message (text is normalised here)."""
         norm = normalize(text)
         feats: dict[str, float] = {}
-        if self.concepts is not None:
-            for match in self.concepts.finditer(norm):
-                _add(feats, self.concept_of[match.group(0)], W_CONCEPT)
+        for feature in self._concepts(norm):
+            _add(feats, feature, W_CONCEPT)
         latin_run: list[str] = []
         for run in _RUN.findall(norm):
             if run.isascii():
@@ -109,6 +110,20 @@ class Featurizer:
             _cjk(run, feats)
         self._latin(latin_run, feats)
         return feats
+
+    def _concepts(self, norm: str) -> Iterator[str]:
+        """Concepts named in the text, longest variant first; Latin ones as whole words only."""
+        i, n = 0, len(norm)
+        while i < n:
+            for length in self.lengths.get(norm[i], ()):
+                piece = norm[i : i + length]
+                feature = self.concept_of.get(piece)
+                if feature is not None and (not piece.isascii() or _word_bounded(norm, i, length)):
+                    yield feature
+                    i += length
+                    break
+            else:
+                i += 1
 
     def _latin(self, words: list[str], feats: dict[str, float]) -> None:
         stems: list[str] = []
@@ -169,6 +184,12 @@ def _pinyin_variants(
         if len(syllables) >= 2:
             out.setdefault(syllables, feature)
     return out
+
+
+def _word_bounded(text: str, start: int, length: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[start + length] if start + length < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _add(feats: dict[str, float], key: str, weight: float) -> None:
