@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.answering.engine import KnowledgeAnswerer  # noqa: E402
-from bot.answering.kb_files import Knowledge, load_knowledge  # noqa: E402
+from bot.answering.engine import KnowledgeAnswerer
+from bot.answering.kb_files import Knowledge, load_knowledge
 
 
 def fold(kb: Knowledge, k: int, folds: int) -> tuple[Knowledge, list[tuple[str, str, str]]]:
@@ -53,10 +53,14 @@ def main() -> None:
                 uni_bad += got == "unknown"
             if args.errors and got != intent:
                 print(f"  [{intent} -> {got}] {text}")
-    print(f"cv top-1: {100 * ok / total:.1f}% of {total}; "
-          + ", ".join(f"{lang} {100 * by_lang_ok[lang] / n:.1f}%" for lang, n in by_lang.items()))
-    print(f"unknown answered as union: {100 * unk_bad / unk_n:.1f}% of {unk_n}; "
-          f"union answered as unknown: {100 * uni_bad / uni_n:.1f}% of {uni_n}")
+    print(
+        f"cv top-1: {100 * ok / total:.1f}% of {total}; "
+        + ", ".join(f"{lang} {100 * by_lang_ok[lang] / n:.1f}%" for lang, n in by_lang.items())
+    )
+    print(
+        f"unknown answered as union: {100 * unk_bad / unk_n:.1f}% of {unk_n}; "
+        f"union answered as unknown: {100 * uni_bad / uni_n:.1f}% of {uni_n}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.answering import load_answerer  # noqa: E402
+from bot.answering import load_answerer
 
 HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "answering" / "heldout.jsonl"
 

@@ -2,7 +2,7 @@
 
 from bot.answering.engine import KnowledgeAnswerer, load_answerer
 from bot.answering.kb_files import KnowledgeBaseError, check_knowledge
-from bot.answering.types import Answer, Answerer, AnswerButton, Certainty, Classification
+from bot.answering.types import Answer, AnswerButton, Answerer, Certainty, Classification
 
 __all__ = [
     "Answer",

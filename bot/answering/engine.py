@@ -18,7 +18,7 @@ from bot.answering.types import Answer, Certainty, Classification
 THRESHOLD_TOPIC = 0.15
 THRESHOLD_BARE = 0.3
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
-AMBIGUOUS_RATIO = 0.9
+AMBIGUOUS_RATIO = 0.85
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
 # names no topic of its own ("要什么材料" after legal help is still about legal help).
 CONTEXT_BONUS = 0.25
@@ -94,12 +94,13 @@ class KnowledgeAnswerer:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         union = [(i, round(min(s, 1.0), 4)) for i, s in ranked if i != UNKNOWN]
         candidates = tuple(union[:MAX_CANDIDATES])
-        top_intent, top_score = ranked[0]
+        top_intent, _top_score = ranked[0]
         threshold = THRESHOLD_TOPIC if has_topic else THRESHOLD_BARE
         if top_intent == UNKNOWN or not union or union[0][1] < threshold:
             confidence = max(scores.get(UNKNOWN, 0.0), 1.0 - (union[0][1] if union else 0.0))
-            return Classification(UNKNOWN, round(min(confidence, 1.0), 4), Certainty.UNKNOWN,
-                                  candidates)
+            return Classification(
+                UNKNOWN, round(min(confidence, 1.0), 4), Certainty.UNKNOWN, candidates
+            )
         if len(union) > 1 and union[1][1] >= AMBIGUOUS_RATIO * union[0][1]:
             return Classification(top_intent, union[0][1], Certainty.AMBIGUOUS, candidates[:2])
         return Classification(top_intent, union[0][1], Certainty.CONFIDENT, candidates)

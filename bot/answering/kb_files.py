@@ -109,7 +109,7 @@ def _read_synonyms(name: str, data: Mapping[str, object], kb: Knowledge) -> None
 def _read_entry(name: str, data: Mapping[str, object], kb: Knowledge) -> None:
     intent = data.get("intent")
     if not isinstance(intent, str) or not intent:
-        kb.errors.append(f"{name}: (no intent): missing `intent = \"...\"`")
+        kb.errors.append(f'{name}: (no intent): missing `intent = "..."`')
         return
     where = f"{name}: {intent}"
     errors_before = len(kb.errors)
@@ -161,7 +161,7 @@ def _buttons(value: object, where: str, errors: list[str]) -> tuple[AnswerButton
     for n, item in enumerate(value, start=1):
         here = f"{where}: button {n}"
         if not isinstance(item, dict) or not isinstance(item.get("payload"), str):
-            errors.append(f"{here}: needs `payload = \"action\"` and a label")
+            errors.append(f'{here}: needs `payload = "action"` and a label')
             continue
         label = _languages(item.get("label"), f"{here}: label", errors)
         out.append(AnswerButton(label=label, payload=str(item["payload"])))

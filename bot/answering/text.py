@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
@@ -78,7 +79,9 @@ class Featurizer:
     english: frozenset[str]
 
     @classmethod
-    def build(cls, concepts: Mapping[str, Iterable[str]], english_texts: Iterable[str]) -> Featurizer:
+    def build(
+        cls, concepts: Mapping[str, Iterable[str]], english_texts: Iterable[str]
+    ) -> Featurizer:
         """`concepts` maps a concept feature ("@jingka") to its variants."""
         concept_of: dict[str, str] = {}
         for feature, variants in concepts.items():
@@ -145,7 +148,7 @@ class Featurizer:
                 for i in range(len(padded) - 3):
                     _add(feats, "c:" + padded[i : i + 4], W_CHAR4)
         self._pinyin(syllables, feats)
-        for a, b in zip(stems, stems[1:], strict=False):
+        for a, b in itertools.pairwise(stems):
             _add(feats, f"w:{a}_{b}", W_WORD_BI)
 
     def _pinyin(self, syllables: list[str], feats: dict[str, float]) -> None:
@@ -189,7 +192,9 @@ def _pinyin_variants(
 def _word_bounded(text: str, start: int, length: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[start + length] if start + length < len(text) else " "
-    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+    return not (before.isascii() and before.isalnum()) and not (
+        after.isascii() and after.isalnum()
+    )
 
 
 def _add(feats: dict[str, float], key: str, weight: float) -> None:
@@ -198,7 +203,7 @@ def _add(feats: dict[str, float], key: str, weight: float) -> None:
 
 
 def _pinyin_bigrams(syllables: list[str], feats: dict[str, float]) -> None:
-    for a, b in zip(syllables, syllables[1:], strict=False):
+    for a, b in itertools.pairwise(syllables):
         _add(feats, f"p:{a}_{b}", W_PINYIN)
 
 
