@@ -18,6 +18,7 @@ from bot.routing import HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
 from models.db import Sessions
+from models.dedupe import claim_update
 from models.member import Member, get_or_create_member
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,19 @@ class Dispatcher:
         return frozenset(self.actions)
 
     async def handle(self, msg: Incoming, files: FileFetcher | None = None) -> list[Reply]:
-        """Answer one message; never raises."""
+        """Answer one message; never raises. A platform's retry of a handled update gets no
+        second answer: the update id is claimed in the same transaction as the handling."""
         language = normalize_language(
             msg.language_hint, self.services.settings.bot.default_language
         )
         try:
             async with self.sessions.begin() as session:
                 now = self.clock()
+                if msg.update_id and not await claim_update(
+                    session, channel=msg.channel, key=msg.update_id, now=now
+                ):
+                    log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+                    return []
                 member, _created = await get_or_create_member(
                     session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                     display_name=msg.display_name, language=language, now=now,
