@@ -7,6 +7,7 @@ UNIONBOT := $(BIN)/unionbot
 .PHONY: run test install install-dev catalogs migrate lint typecheck bench clean
 
 run: install catalogs migrate
+	$(UNIONBOT) demo load
 	$(UNIONBOT) run
 
 test: install-dev catalogs

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge base")
     kb.add_argument("action", choices=("check",))
 
+    demo = commands.add_parser("demo", help="demo data for trying the bot")
+    demo.add_argument("action", choices=("load",))
+
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
     return parser
@@ -111,6 +114,27 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.bot.demo_data:
+        print("demo data: off ([bot] demo_data = false)")
+        return 0
+    print(f"demo data: {asyncio.run(_load_demo(settings))} rows added")
+    return 0
+
+
+async def _load_demo(settings: Settings) -> int:
+    from bot.demo import load_demo
+    from models.base import utcnow
+    from models.db import Sessions, make_engine
+
+    sessions = Sessions(make_engine(settings.database.url))
+    try:
+        async with sessions.begin() as session:
+            return await load_demo(session, utcnow())
+    finally:
+        await sessions.dispose()
+
+
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import compile_catalogs
 
@@ -131,6 +155,7 @@ COMMANDS: dict[str, Command] = {
     "ask": _ask,
     "db": _db,
     "kb": _kb,
+    "demo": _demo,
     "i18n": _i18n,
 }
 
