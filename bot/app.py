@@ -1,0 +1,105 @@
+"""The composition root: builds engine, catalogs, answerer, dispatcher and channels from
+settings, and runs them on one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.answering import load_answerer
+from bot.channels.base import Outbound
+from bot.channels.telegram import TelegramChannel
+from bot.channels.terminal import TerminalChannel
+from bot.config import Settings
+from bot.context import Services
+from bot.dispatcher import Dispatcher
+from bot.i18n import Catalogs
+from handlers import all_routes
+from models.base import utcnow
+from models.db import Sessions, make_engine
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.sessions = Sessions(make_engine(settings.database.url))
+        self.catalogs = Catalogs(settings.bot.locales_dir)
+        self.services = Services(
+            settings=settings,
+            catalogs=self.catalogs,
+            answerer=load_answerer(settings.bot.knowledge_dir),
+        )
+        self.dispatcher = Dispatcher(all_routes(), self.services, self.sessions, clock)
+        self.outbound = Outbound()
+        self.telegram: TelegramChannel | None = None
+        if settings.telegram.token:
+            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
+            self.outbound.add(self.telegram)
+        self._runner: web.AppRunner | None = None
+        self.http_port: int | None = None
+
+    @property
+    def serves_platforms(self) -> bool:
+        return self.telegram is not None
+
+    def http_app(self) -> web.Application:
+        """The aiohttp server for webhooks: Telegram's path, and a health check."""
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_get("/healthz", _health)
+        if self.telegram is not None and self.settings.telegram.mode == "webhook":
+            app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
+        return app
+
+    async def start(self) -> None:
+        if self.telegram is not None and self.settings.telegram.mode == "webhook":
+            self._runner = web.AppRunner(self.http_app())
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
+            await site.start()
+            server = site._server  # the bound port, when the config asks for port 0
+            sockets = getattr(server, "sockets", None) or []
+            self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http.port
+            log.info("http: listening on %s:%s", self.settings.http.host, self.http_port)
+        if self.telegram is not None:
+            await self.telegram.start()
+
+    async def stop(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.sessions.dispose()
+
+    async def serve(self) -> None:
+        """Run the configured channels until SIGINT or SIGTERM."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+    async def chat(self) -> None:
+        """The terminal chat, on this process's stdin and stdout."""
+        terminal = TerminalChannel(
+            self.dispatcher, self.outbound, language=self.settings.bot.default_language
+        )
+        self.outbound.add(terminal)
+        try:
+            await terminal.run()
+        finally:
+            await self.sessions.dispose()
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

@@ -1,0 +1,167 @@
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check, i18n compile."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import ConfigError, Settings, find_config, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unionbot", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $UNIONBOT_CONFIG, ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("run", help="serve the configured channels (terminal chat if none)")
+    commands.add_parser("chat", help="chat with the bot in this terminal")
+
+    ask = commands.add_parser("ask", help="answer one question and exit")
+    ask.add_argument("--json", action="store_true", help="print intent, confidence and reply")
+    ask.add_argument("--lang", choices=("zh", "en", "zh_CN"), default=None)
+    ask.add_argument("--batch", type=Path, help="JSON lines with id, lang, text")
+    ask.add_argument("text", nargs="*")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=("upgrade",))
+
+    kb = commands.add_parser("kb", help="knowledge base")
+    kb.add_argument("action", choices=("check",))
+
+    demo = commands.add_parser("demo", help="demo data for trying the bot")
+    demo.add_argument("action", choices=("load",))
+
+    i18n = commands.add_parser("i18n", help="translation catalogs")
+    i18n.add_argument("action", choices=("compile",))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(find_config(args.config))
+        return COMMANDS[args.command](args, settings)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    app = _build_app(settings)
+    if app.serves_platforms:
+        asyncio.run(app.serve())
+    else:
+        asyncio.run(app.chat())
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_build_app(settings).chat())
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answering import load_answerer
+    from bot.answering.batch import answer_lines, answer_one
+
+    answerer = load_answerer(settings.bot.knowledge_dir)
+    language = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}.get(args.lang or "", "")
+    if args.batch is not None:
+        with args.batch.open(encoding="utf-8") as lines:
+            for row in answer_lines(answerer, lines, default_lang=language or "zh_CN"):
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+        return 0
+    text = " ".join(args.text)
+    row = answer_one(answerer, text, lang=language or settings.bot.default_language)
+    print(json.dumps(row, ensure_ascii=False) if args.json else row["reply"])
+    return 0
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from models.migrate import upgrade
+
+    upgrade(settings.database.url)
+    return 0
+
+
+def _kb(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.answering import check_knowledge
+    from handlers import all_routes
+
+    actions = {route.action for route in all_routes() if route.action}
+    errors = check_knowledge(settings.bot.knowledge_dir, actions)
+    for line in errors:
+        print(line, file=sys.stderr)
+    if errors:
+        return 1
+    print("knowledge base: ok")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.bot.demo_data:
+        print("demo data: off ([bot] demo_data = false)")
+        return 0
+    print(f"demo data: {asyncio.run(_load_demo(settings))} rows added")
+    return 0
+
+
+async def _load_demo(settings: Settings) -> int:
+    from bot.demo import load_demo
+    from models.base import utcnow
+    from models.db import Sessions, make_engine
+
+    sessions = Sessions(make_engine(settings.database.url))
+    try:
+        async with sessions.begin() as session:
+            return await load_demo(session, utcnow())
+    finally:
+        await sessions.dispose()
+
+
+def _i18n(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import compile_catalogs
+
+    for path in compile_catalogs(settings.bot.locales_dir):
+        print(path)
+    return 0
+
+
+def _build_app(settings: Settings) -> App:
+    from bot.app import App
+
+    return App(settings)
+
+
+COMMANDS: dict[str, Command] = {
+    "run": _run,
+    "chat": _chat,
+    "ask": _ask,
+    "db": _db,
+    "kb": _kb,
+    "demo": _demo,
+    "i18n": _i18n,
+}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Delivering messages to members outside a conversation: broadcasts, notices, reminders."""

@@ -1,0 +1,41 @@
+"""The port each channel implements so the delivery engine can send to its members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.messages import Reply
+
+
+class MessageKind(StrEnum):
+    """Why we write: platforms allow different means for each (WeChat templates are for
+    service notices only, never announcements)."""
+
+    ANNOUNCEMENT = "announcement"  # staff broadcasts
+    SERVICE_NOTICE = "service_notice"  # reminders, claim status, waitlist promotion
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"  # the platform asked us to wait `retry_after` seconds
+    TRANSIENT = "transient"  # network or 5xx: try again later with backoff
+    BLOCKED = "blocked"  # the member blocked the bot or unsubscribed: mark unreachable
+    OUT_OF_WINDOW = "out_of_window"  # a platform rule forbids this message now (WeChat 48 h)
+    FAILED = "failed"  # permanent for this message (bad request): do not retry
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: Outcome
+    retry_after: float | None = None
+    detail: str = ""
+
+
+class Sender(Protocol):
+    """Sends one message to one chat and says how it went; never raises for platform errors."""
+
+    channel: str
+
+    async def deliver(self, chat_id: str, reply: Reply, *, kind: MessageKind) -> SendResult: ...

@@ -1,0 +1,23 @@
+"""Demo data for `make run`, drawn from the union's 2015 review and marked as demo.
+
+Each loader is idempotent: it adds its rows only when its tables hold no demo rows yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Loader = Callable[[AsyncSession, datetime], Awaitable[int]]
+
+LOADERS: tuple[Loader, ...] = ()
+
+
+async def load_demo(session: AsyncSession, now: datetime) -> int:
+    """Run every loader; returns how many rows were added."""
+    added = 0
+    for loader in LOADERS:
+        added += await loader(session, now)
+    return added

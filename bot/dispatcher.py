@@ -1,0 +1,171 @@
+"""Picks the handler for an `Incoming` (command, button, flow, event or intent) and runs it.
+
+One database session per message: committed when the handler returns, rolled back if it
+raises. Whatever happens, the member gets an answer or the failure is logged with the update id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.answering.types import Certainty
+from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
+from bot.i18n import N_, normalize_language
+from bot.messages import Incoming, Reply, split_payload
+from bot.routing import Event, HandlerResult, Route
+from models.audit import record_audit
+from models.base import utcnow
+from models.db import Sessions
+from models.dedupe import claim_update
+from models.member import Member, get_or_create_member
+
+log = logging.getLogger(__name__)
+
+CONTEXT_WINDOW = timedelta(minutes=10)  # how long a topic colours short follow-up questions
+CLASSIFY_LIMIT = 1000  # characters read of one message; a 10,000-character paste is truncated
+
+SORRY = N_("Sorry, something went wrong on our side. Please try again in a moment.")
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+STALE_BUTTON = N_("That button is from an older message and no longer works. Here is the menu.")
+STAFF_ONLY = N_("Sorry, that is only for union staff.")
+PRIVATE_ONLY = N_("Please use this in a private chat with me.")
+EMPTY_TEXT = N_("Please type your question, or choose from the menu.")
+NOT_TEXT = N_("I can only read text messages for now. Please type your question.")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        services: Services,
+        sessions: Sessions,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.services = services
+        self.sessions = sessions
+        self.clock = clock
+        self.commands = {r.command: r for r in routes if r.command}
+        self.actions = {r.action: r for r in routes if r.action}
+        self.intents = {r.intent: r for r in routes if r.intent}
+        self.flows = {r.flow: r for r in routes if r.flow}
+        self.events = {r.event: r for r in routes if r.event}
+
+    @property
+    def known_actions(self) -> frozenset[str]:
+        return frozenset(self.actions)
+
+    async def handle(self, msg: Incoming, files: FileFetcher | None = None) -> list[Reply]:
+        """Answer one message; never raises. A platform's retry of a handled update gets no
+        second answer: the update id is claimed in the same transaction as the handling."""
+        language = normalize_language(
+            msg.language_hint, self.services.settings.bot.default_language
+        )
+        try:
+            async with self.sessions.begin() as session:
+                now = self.clock()
+                if msg.update_id and not await claim_update(
+                    session, channel=msg.channel, key=msg.update_id, now=now
+                ):
+                    log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+                    return []
+                member, _created = await get_or_create_member(
+                    session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
+                    display_name=msg.display_name, language=language, now=now,
+                )
+                ctx = Context(
+                    session=session, member=member, now=now, services=self.services,
+                    translator=self.services.catalogs.get(member.language),
+                    files=files or NoFiles(), flow=await load_flow(session, member.id),
+                )
+                replies = _as_list(await self._route(msg, ctx))
+                _remember_topic(member, replies, now)
+                return replies
+        except Exception:
+            log.exception("update %s from %s:%s failed", msg.update_id, msg.channel, msg.user_id)
+            return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
+
+    async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
+        _ = ctx._
+        if msg.command is not None:
+            route = self.commands.get(msg.command.lower())
+            if route is None:
+                return Reply(text=_(UNKNOWN_COMMAND), intent="help")
+            return await self._run(route, msg, ctx)
+        if msg.payload is not None:
+            action, _arg = split_payload(msg.payload)
+            route = self.actions.get(action)
+            if route is None:
+                return await self._run(self.actions["menu.main"], msg, ctx, notice=STALE_BUTTON)
+            return await self._run(route, msg, ctx)
+        if ctx.flow is not None and ctx.flow.name in self.flows:
+            return await self._run(self.flows[ctx.flow.name], msg, ctx)
+        event = _event_of(msg)
+        if event is not None:
+            route = self.events.get(event)
+            return Reply(text=_(NOT_TEXT)) if route is None else await self._run(route, msg, ctx)
+        return await self._answer_text(msg, ctx)
+
+    async def _answer_text(self, msg: Incoming, ctx: Context) -> HandlerResult:
+        text = (msg.text or "").strip()
+        if not text:
+            return Reply(text=ctx._(EMPTY_TEXT), intent="help")
+        previous = _recent_topic(ctx.member, ctx.now)
+        classification = self.services.answerer.classify(
+            text[:CLASSIFY_LIMIT], lang=ctx.language, previous_intent=previous
+        )
+        ctx.classification = classification
+        route = None
+        if classification.certainty is Certainty.CONFIDENT:
+            route = self.intents.get(classification.intent)
+        return await self._run(route or self.intents["*"], msg, ctx)
+
+    async def _run(
+        self, route: Route, msg: Incoming, ctx: Context, notice: str | None = None
+    ) -> HandlerResult:
+        if route.staff_only and not ctx.member.is_staff:
+            await record_audit(
+                ctx.session, at=ctx.now, actor_id=ctx.member.id, allowed=False,
+                action=route.command or route.action or route.handler.__name__,
+                detail=f"refused: role {ctx.member.role}",
+            )
+            log.warning("refused staff-only %s to member %s", route.handler.__name__,
+                        ctx.member.id)
+            return Reply(text=ctx._(STAFF_ONLY))
+        if route.private_only and not msg.is_private:
+            return Reply(text=ctx._(PRIVATE_ONLY))
+        result = await route.handler(msg, ctx)
+        if notice is None:
+            return result
+        return [Reply(text=ctx._(notice)), *_as_list(result)]
+
+
+def _as_list(result: HandlerResult) -> list[Reply]:
+    if result is None:
+        return []
+    return [result] if isinstance(result, Reply) else list(result)
+
+
+def _recent_topic(member: Member, now: datetime) -> str | None:
+    if member.last_intent and member.last_intent_at:
+        if now - member.last_intent_at < CONTEXT_WINDOW:
+            return member.last_intent
+    return None
+
+
+def _event_of(msg: Incoming) -> Event | None:
+    if msg.location is not None:
+        return "location"
+    if msg.contact is not None:
+        return "contact"
+    if msg.attachment is not None:
+        return "attachment"
+    return None
+
+
+def _remember_topic(member: Member, replies: list[Reply], now: datetime) -> None:
+    for reply in replies:
+        if reply.to is None and reply.intent and reply.intent not in ("unknown", "greeting"):
+            member.last_intent, member.last_intent_at = reply.intent, now
+

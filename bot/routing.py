@@ -1,0 +1,35 @@
+"""Routes: how a message finds its handler. Each topic module ends with a ROUTES tuple."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from bot.messages import Incoming, Reply
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+HandlerResult = Reply | list[Reply] | None
+Handler = Callable[[Incoming, "Context"], Awaitable[HandlerResult]]
+Event = Literal["location", "attachment", "contact"]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Exactly one of command, action, intent, flow or event says what the route answers."""
+
+    handler: Handler
+    command: str | None = None  # "/start" -> "start"
+    action: str | None = None  # button payload "discounts.show:42" -> "discounts.show"
+    intent: str | None = None  # an id of shared/intents.md; "*" answers any intent
+    flow: str | None = None  # messages while the member is in this flow
+    event: Event | None = None  # a shared location, a file, a contact card outside any flow
+    staff_only: bool = False
+    private_only: bool = False
+
+    def __post_init__(self) -> None:
+        keys = [self.command, self.action, self.intent, self.flow, self.event]
+        if sum(key is not None for key in keys) != 1:
+            raise ValueError(f"route for {self.handler.__name__} needs exactly one key")

@@ -1,0 +1,12 @@
+"""Member-service topics, in the order their routes are registered."""
+
+from __future__ import annotations
+
+from bot.routing import Route
+from handlers import faq, menu
+
+MODULES = (menu, faq)
+
+
+def all_routes() -> tuple[Route, ...]:
+    return tuple(route for module in MODULES for route in module.ROUTES)

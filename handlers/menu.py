@@ -1,0 +1,111 @@
+"""/start, /help, the main menu, the language switch and /cancel."""
+
+from __future__ import annotations
+
+from bot.config import LANGUAGES
+from bot.context import Context
+from bot.i18n import N_
+from bot.messages import Button, Incoming, Reply, button_rows, split_payload
+from bot.routing import Route
+
+MAIN_MENU = (
+    (N_("Jingka discounts"), "faq.intent:jingka.discounts"),
+    (N_("Mutual aid"), "faq.intent:mutual_aid.plans"),
+    (N_("Job fairs"), "faq.intent:job_fairs"),
+    (N_("Women's lectures"), "faq.intent:lectures.women"),
+    (N_("More services"), "menu.more"),
+    (N_("Talk to a person"), "faq.intent:human_handoff"),
+)
+MORE_MENU = (
+    (N_("Jingka card"), "faq.intent:jingka.card"),
+    (N_("Job training"), "faq.intent:job_training"),
+    (N_("Hardship aid"), "faq.intent:hardship_aid"),
+    (N_("Student aid"), "faq.intent:student_aid"),
+    (N_("Legal aid"), "faq.intent:legal_aid"),
+    (N_("Summer cooling"), "faq.intent:summer_cooling"),
+    (N_("Join the union"), "faq.intent:union_membership"),
+    (N_("Language / 语言"), "lang.menu"),
+    (N_("Main menu"), "menu.main"),
+)
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def main_menu(ctx: Context, text: str, intent: str = "help") -> Reply:
+    buttons = [Button(ctx._(label), payload) for label, payload in MAIN_MENU]
+    return Reply(text=text, buttons=button_rows(buttons), intent=intent)
+
+
+async def start(msg: Incoming, ctx: Context) -> Reply:
+    """Greets the member by name and shows the main menu."""
+    await ctx.end_flow()
+    name = ctx.member.display_name or ctx._("member")
+    text = ctx._("Hello, {name}! I am the union's member-service assistant. "
+                 "Ask me a question in your own words, or choose below.").format(name=name)
+    return main_menu(ctx, text, intent="greeting")
+
+
+async def show_help(msg: Incoming, ctx: Context) -> Reply:
+    """What the bot can do, and the commands."""
+    return main_menu(ctx, ctx._(
+        "You can ask me about the Jingka member card and its discounts, mutual-aid plans and "
+        "claims, job fairs and training, lectures for women workers, hardship and student aid, "
+        "legal aid and joining the union.\n"
+        "Commands: /start menu, /language switch language, /cancel stop what you are doing."
+    ))
+
+
+async def show_menu(msg: Incoming, ctx: Context) -> Reply:
+    """The main menu as buttons."""
+    return main_menu(ctx, ctx._("What can I help you with?"))
+
+
+async def show_more(msg: Incoming, ctx: Context) -> Reply:
+    """The union's other services as buttons."""
+    buttons = [Button(ctx._(label), payload) for label, payload in MORE_MENU]
+    return Reply(text=ctx._("More of the union's services:"), buttons=button_rows(buttons),
+                 intent="help")
+
+
+async def choose_language(msg: Incoming, ctx: Context) -> Reply:
+    """Offers 中文 and English; `/language en` switches at once."""
+    if msg.args:
+        wanted = msg.args[0].lower()
+        for code in LANGUAGES:
+            if wanted in (code.lower(), code.split("_")[0]):
+                return _switch(ctx, code)
+    buttons = [Button(LANGUAGE_NAMES[code], f"lang.set:{code}") for code in LANGUAGES]
+    return Reply(text=ctx._("Choose your language:"), buttons=(tuple(buttons),))
+
+
+async def set_language(msg: Incoming, ctx: Context) -> Reply:
+    """Switches the member's language from a button."""
+    _action, code = split_payload(msg.payload or "")
+    if code not in LANGUAGES:
+        return await choose_language(msg, ctx)
+    return _switch(ctx, code)
+
+
+def _switch(ctx: Context, code: str) -> Reply:
+    ctx.use_language(code)
+    return main_menu(ctx, ctx._("I will answer in English from now on."))
+
+
+async def cancel(msg: Incoming, ctx: Context) -> Reply:
+    """Leaves whatever step-by-step flow the member is in."""
+    if ctx.flow is None:
+        return main_menu(ctx, ctx._("There is nothing to cancel."))
+    await ctx.end_flow()
+    return main_menu(ctx, ctx._("Cancelled. Nothing was saved."))
+
+
+ROUTES = (
+    Route(start, command="start"),
+    Route(show_help, command="help"),
+    Route(show_menu, command="menu"),
+    Route(choose_language, command="language"),
+    Route(cancel, command="cancel"),
+    Route(show_menu, action="menu.main"),
+    Route(show_more, action="menu.more"),
+    Route(choose_language, action="lang.menu"),
+    Route(set_language, action="lang.set"),
+)

@@ -1,0 +1,76 @@
+"""Shared fixtures: a database per test on SQLite and, when UNIONBOT_TEST_DATABASE_URL is set,
+on PostgreSQL too; settings pointing at it; the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+import models
+from bot.config import Settings, load_settings
+from models.db import Sessions, make_engine
+from tests.fakes.telegram_api import FakeTelegram
+
+PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test run, so parallel runs never collide."""
+    if not PG_URL:
+        pytest.skip("UNIONBOT_TEST_DATABASE_URL is not set")
+    name = f"unionbot_test_{uuid.uuid4().hex[:10]}"
+    admin = make_url(PG_URL)
+
+    async def execute(statement: str) -> None:
+        engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(statement)
+        await engine.dispose()
+
+    asyncio.run(execute(f'CREATE DATABASE "{name}"'))
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'unionbot.db'}"
+    return str(request.getfixturevalue("pg_database"))
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[Sessions]:
+    """Empty tables, made from the models (migrations are tested on their own)."""
+    engine = make_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(models.Base.metadata.drop_all)
+        await connection.run_sync(models.Base.metadata.create_all)
+    yield Sessions(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        None,
+        database={"url": database_url},
+        bot={"data_dir": str(tmp_path / "data")},
+    )
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
