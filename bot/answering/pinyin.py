@@ -32,7 +32,7 @@ def char_syllable(char: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def split_latin(word: str) -> tuple[str, ...] | None:
-    """Split a Latin word typed as pinyin ("jingka") into syllables, or None if it is not pinyin."""
+    """Split a Latin word typed as pinyin ("jingka") into syllables; None if it is not pinyin."""
     syllables = _tables()[1]
     word = word.replace("v", "u")  # "nv", "lv": the usual way to type ü
     n = len(word)

@@ -1,4 +1,4 @@
-"""Turns a message into weighted features: domain concepts, Chinese n-grams, pinyin, English words."""
+"""Turns a message into weighted features: concepts, Chinese n-grams, pinyin, English words."""
 
 from __future__ import annotations
 

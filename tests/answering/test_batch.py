@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.answering import KnowledgeAnswerer
-from bot.answering.batch import answer_lines
+from bot.answering.batch import answer_lines, answer_one
 
 
 def run(answerer: KnowledgeAnswerer, *lines: str) -> list[dict[str, object]]:
@@ -63,3 +63,19 @@ def test_ambiguous_question_replies_with_a_question(answerer: KnowledgeAnswerer)
     (obj,) = run(answerer, '{"id": 1, "lang": "en", "text": "job fair training"}')
     assert obj["certainty"] == "ambiguous"
     assert obj["reply"] == "Which of these did you mean?"
+
+
+def test_default_language_applies_to_lines_without_one(answerer: KnowledgeAnswerer) -> None:
+    (obj,) = run_with(answerer, "en", '{"id": 1, "text": "京卡丢了"}')
+    assert obj["intent"] == "jingka.card"
+    assert "Bank of Beijing" in str(obj["reply"])
+
+
+def test_single_question_for_ask(answerer: KnowledgeAnswerer) -> None:
+    row = answer_one(answerer, "转人工", lang="zh_CN")
+    assert row["intent"] == "human_handoff"
+    assert ["转人工", "human.start"] in row["buttons"]  # type: ignore[operator]
+
+
+def run_with(answerer: KnowledgeAnswerer, lang: str, *lines: str) -> list[dict[str, object]]:
+    return list(answer_lines(answerer, lines, default_lang=lang))
