@@ -26,6 +26,9 @@ CONTEXT_BONUS_BARE = 0.5
 SIBLING_SHARE = 0.8
 MAX_CANDIDATES = 3
 
+# Concept features that name union business: topics ("@") and requests to the bot ("^").
+TOPIC_PREFIXES = "@^"
+
 _FOLLOW_UP = re.compile(
     r"^(那|那么|还有|另外|然后|所以|如果|要是)|怎么(申请|办|弄|报名|领|参加|查|交|用)|在哪|哪里|多少|"
     r"什么时候|几点|几号|要(什么|啥|多久)|需要|可以吗|能吗|呢|条件|材料|"
@@ -80,7 +83,7 @@ class KnowledgeAnswerer:
             and previous_intent not in NO_TOPIC
             and is_follow_up(text)
         )
-        has_topic = any(key[0] == "@" for key in feats)
+        has_topic = any(key[0] in TOPIC_PREFIXES for key in feats)
         if not feats and not follow_up:
             return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         if not has_topic and any(key[0] == "!" for key in feats):

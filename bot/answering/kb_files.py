@@ -14,7 +14,7 @@ PACKAGED_KB = Path(__file__).with_name("kb")
 SYNONYMS_FILE = "_synonyms.toml"
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit
 # Kinds of concept in _synonyms.toml and the prefix of their features.
-CONCEPT_KINDS = {"topic": "@", "cue": "~", "outside": "!"}
+CONCEPT_KINDS = {"action": "^", "topic": "@", "cue": "~", "outside": "!"}
 
 
 class KnowledgeBaseError(ValueError):
@@ -93,7 +93,7 @@ def _parse(path: Path, errors: list[str]) -> dict[str, object] | None:
 
 def _read_synonyms(name: str, data: Mapping[str, object], kb: Knowledge) -> None:
     if not any(kind in data for kind in CONCEPT_KINDS):
-        kb.errors.append(f"{name}: needs a [topic], [cue] or [outside] table of name = [variants]")
+        kb.errors.append(f"{name}: needs [action], [topic], [cue] or [outside] tables of name = [variants]")
     for kind, prefix in CONCEPT_KINDS.items():
         table = data.get(kind, {})
         if not isinstance(table, dict):

@@ -21,6 +21,8 @@ _SPACE = re.compile(r"\s+")
 
 # Relative weight of each kind of feature (before idf).
 W_CONCEPT = 2.0
+# Requests about the bot itself (notify me, stop, a person) outweigh the topic they mention.
+W_ACTION = 3.5
 W_UNI = 0.35
 W_BI = 1.0
 W_TRI = 0.6
@@ -102,7 +104,7 @@ class Featurizer:
         norm = normalize(text)
         feats: dict[str, float] = {}
         for feature in self._concepts(norm):
-            _add(feats, feature, W_CONCEPT)
+            _add(feats, feature, _concept_weight(feature))
         latin_run: list[str] = []
         for run in _RUN.findall(norm):
             if run.isascii():
@@ -159,7 +161,7 @@ class Featurizer:
             for j in range(min(n, i + _MAX_CONCEPT_SYLLABLES), i + 1, -1):
                 feature = self.pinyin_concepts.get(tuple(syllables[i:j]))
                 if feature is not None:
-                    _add(feats, feature, W_CONCEPT)
+                    _add(feats, feature, _concept_weight(feature))
                     i = j
                     break
             else:
@@ -195,6 +197,10 @@ def _word_bounded(text: str, start: int, length: int) -> bool:
     return not (before.isascii() and before.isalnum()) and not (
         after.isascii() and after.isalnum()
     )
+
+
+def _concept_weight(feature: str) -> float:
+    return W_ACTION if feature[0] == "^" else W_CONCEPT
 
 
 def _add(feats: dict[str, float], key: str, weight: float) -> None:
