@@ -93,7 +93,7 @@ def _parse(path: Path, errors: list[str]) -> dict[str, object] | None:
 
 def _read_synonyms(name: str, data: Mapping[str, object], kb: Knowledge) -> None:
     if not any(kind in data for kind in CONCEPT_KINDS):
-        kb.errors.append(f"{name}: needs [action], [topic], [cue] or [outside] tables of name = [variants]")
+        kb.errors.append(f"{name}: needs tables {', '.join(CONCEPT_KINDS)} of name = [variants]")
     for kind, prefix in CONCEPT_KINDS.items():
         table = data.get(kind, {})
         if not isinstance(table, dict):
