@@ -25,8 +25,8 @@ Postings = tuple["array[int]", "array[float]"]
 _EMPTY: Postings = (array("i"), array("d"))
 
 
-def _packed(items: list[tuple[int, float]]) -> Postings:
-    return array("i", (i for i, _ in items)), array("d", (w for _, w in items))
+def _packed(slots: list[int], weights: list[float]) -> Postings:
+    return array("i", slots), array("d", weights)
 
 
 def _normalized(vec: Vector) -> Vector:
@@ -48,21 +48,26 @@ class PhrasingIndex:
         self.idf: dict[str, float] = {k: math.log(1.0 + n / d) for k, d in df.items()}
         self.unseen_idf = math.log(1.0 + n) * UNSEEN_IDF_FACTOR
         self.doc_intent: list[int] = []
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         sums: list[Vector] = [defaultdict(float) for _ in self.intents]
+        idf = self.idf
         for doc, (intent, feats) in enumerate(labelled):
-            vec = _normalized({k: w * self.idf[k] for k, w in feats.items()})
+            vec = _normalized({k: w * idf[k] for k, w in feats.items()})
             self.doc_intent.append(slot[intent])
+            total = sums[slot[intent]]
             for key, w in vec.items():
-                postings[key].append((doc, w))
-                sums[slot[intent]][key] += w
+                docs, weights = postings[key]
+                docs.append(doc)
+                weights.append(w)
+                total[key] += w
         too_common = max(int(n * COMMON_SHARE), 20)
-        self.postings = {k: _packed(p) for k, p in postings.items() if len(p) <= too_common}
-        centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.postings = {k: _packed(*p) for k, p in postings.items() if len(p[0]) <= too_common}
+        centroid_postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, total in enumerate(sums):
             for key, w in _normalized(total).items():
-                centroid_postings[key].append((i, w))
-        self.centroid_postings = {k: _packed(p) for k, p in centroid_postings.items()}
+                centroid_postings[key][0].append(i)
+                centroid_postings[key][1].append(w)
+        self.centroid_postings = {k: _packed(*p) for k, p in centroid_postings.items()}
 
     def query_vector(self, feats: Mapping[str, float]) -> Vector:
         return _normalized({k: w * self.idf.get(k, self.unseen_idf) for k, w in feats.items()})

@@ -25,6 +25,11 @@ def _tables() -> tuple[dict[str, str], frozenset[str]]:
     return chars, syllables
 
 
+def syllable_table() -> dict[str, str]:
+    """Character -> toneless pinyin, for every character that has a reading."""
+    return _tables()[0]
+
+
 def char_syllable(char: str) -> str | None:
     """The toneless pinyin of one character, or None if it has none."""
     return _tables()[0].get(char)
