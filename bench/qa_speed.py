@@ -69,15 +69,21 @@ def measure(label: str, kb: Knowledge, qs: list[tuple[str, str]], rounds: int = 
             answerer.classify(text, lang=lang)
             cpu[slot].append(time.process_time() - c0)
             wall[slot].append(time.perf_counter() - t0)
-    print(f"{label}: {len(kb.entries)} intents, {phrasings} phrasings; "
-          f"index build {build:.3f} s wall clock, {build_cpu:.3f} s CPU")
+    print(
+        f"{label}: {len(kb.entries)} intents, {phrasings} phrasings; "
+        f"index build {build:.3f} s wall clock, {build_cpu:.3f} s CPU"
+    )
     for name, samples in (("wall clock", wall), ("CPU time  ", cpu)):
         times = sorted(t for ts in samples for t in ts)
-        print(f"  {name} over {len(times)} calls: p50 {ms(times, 0.5)}, p99 {ms(times, 0.99)}, "
-              f"max {times[-1] * 1000:.3f} ms")
+        print(
+            f"  {name} over {len(times)} calls: p50 {ms(times, 0.5)}, p99 {ms(times, 0.99)}, "
+            f"max {times[-1] * 1000:.3f} ms"
+        )
     medians = sorted(statistics.median(ts) for ts in wall)
-    print(f"  wall clock, median of {rounds} calls per question: "
-          f"p50 {ms(medians, 0.5)}, p99 {ms(medians, 0.99)}")
+    print(
+        f"  wall clock, median of {rounds} calls per question: "
+        f"p50 {ms(medians, 0.5)}, p99 {ms(medians, 0.99)}"
+    )
 
 
 def ms(sorted_times: list[float], q: float) -> str:
