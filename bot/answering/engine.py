@@ -13,8 +13,8 @@ from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
 from bot.answering.text import Featurizer, normalize
 from bot.answering.types import Answer, Certainty, Classification
 
-# Below this score nothing the union offers matches: answer "unknown". A message naming a union
-# topic (a [topic] concept of _synonyms.toml) needs less than one made of everyday words.
+# Below this score nothing the union offers matches: answer "unknown". A message naming union
+# business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday words.
 THRESHOLD_TOPIC = 0.15
 THRESHOLD_BARE = 0.3
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
@@ -24,6 +24,8 @@ AMBIGUOUS_RATIO = 0.85
 CONTEXT_BONUS = 0.25
 CONTEXT_BONUS_BARE = 0.5
 SIBLING_SHARE = 0.8
+# A follow-up that on its own reads as off-topic ("那股票呢") changes the subject: no context.
+OFF_TOPIC_FOLLOW_UP = 0.1
 MAX_CANDIDATES = 3
 
 # Concept features that name union business: topics ("@") and requests to the bot ("^").
@@ -38,9 +40,8 @@ _FOLLOW_UP_MAX_CHARS = 16
 _FOLLOW_UP_MAX_WORDS = 7
 
 
-def is_follow_up(text: str) -> bool:
-    """A short question that only makes sense after the previous answer."""
-    norm = normalize(text)
+def is_follow_up(norm: str) -> bool:
+    """A short (normalised) question that only makes sense after the previous answer."""
     short = len(norm) <= _FOLLOW_UP_MAX_CHARS or (
         norm.isascii() and len(norm.split()) <= _FOLLOW_UP_MAX_WORDS
     )
@@ -77,11 +78,12 @@ class KnowledgeAnswerer:
             return Classification(UNKNOWN, 0.0, Certainty.UNKNOWN)
 
     def _classify(self, text: str, previous_intent: str | None) -> Classification:
-        feats = self.featurizer.features(text)
+        norm = normalize(text)
+        feats = self.featurizer.normalized_features(norm)
         follow_up = (
             previous_intent in self.entries
             and previous_intent not in NO_TOPIC
-            and is_follow_up(text)
+            and is_follow_up(norm)
         )
         has_topic = any(key[0] in TOPIC_PREFIXES for key in feats)
         if not feats and not follow_up:
@@ -90,6 +92,8 @@ class KnowledgeAnswerer:
             # about 京东卡, 医保 or a driving licence, and nothing of the union's: a near miss
             return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         scores = self.index.scores(feats)
+        if follow_up and max(scores, key=scores.__getitem__) == UNKNOWN:
+            follow_up = scores[UNKNOWN] <= OFF_TOPIC_FOLLOW_UP
         if follow_up and previous_intent is not None:
             bonus = CONTEXT_BONUS if has_topic else CONTEXT_BONUS_BARE
             self._lean_towards(scores, previous_intent, bonus)

@@ -100,8 +100,11 @@ class Featurizer:
         return cls(concept_of, lengths, _pinyin_variants(concept_of, english), english)
 
     def features(self, text: str) -> dict[str, float]:
-        """Weighted features of a message (text is normalised here)."""
-        norm = normalize(text)
+        """Weighted features of a message."""
+        return self.normalized_features(normalize(text))
+
+    def normalized_features(self, norm: str) -> dict[str, float]:
+        """Weighted features of a message already passed through `normalize`."""
         feats: dict[str, float] = {}
         for feature in self._concepts(norm):
             _add(feats, feature, _concept_weight(feature))

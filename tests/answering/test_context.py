@@ -41,10 +41,11 @@ def test_mutual_aid_follow_up_stays_in_mutual_aid(answerer: KnowledgeAnswerer) -
 
 
 @pytest.mark.parametrize("previous", ["job_fairs", "jingka.card", "mutual_aid.claim"])
-def test_an_unrelated_question_after_a_topic_is_still_unknown(
-    answerer: KnowledgeAnswerer, previous: str
+@pytest.mark.parametrize("text", ["今天天气怎么样", "那股票呢", "what about the weather?", "那京东卡呢"])
+def test_changing_the_subject_after_a_topic_is_still_unknown(
+    answerer: KnowledgeAnswerer, previous: str, text: str
 ) -> None:
-    result = answerer.classify("今天天气怎么样", lang="zh_CN", previous_intent=previous)
+    result = answerer.classify(text, lang="zh_CN", previous_intent=previous)
     assert result.intent == "unknown"
 
 
