@@ -40,8 +40,11 @@ def test_mutual_aid_follow_up_stays_in_mutual_aid(answerer: KnowledgeAnswerer) -
     assert result.intent.startswith("mutual_aid.")
 
 
+CHANGES_OF_SUBJECT = ["今天天气怎么样", "那股票呢", "what about the weather?", "那京东卡呢"]
+
+
 @pytest.mark.parametrize("previous", ["job_fairs", "jingka.card", "mutual_aid.claim"])
-@pytest.mark.parametrize("text", ["今天天气怎么样", "那股票呢", "what about the weather?", "那京东卡呢"])
+@pytest.mark.parametrize("text", CHANGES_OF_SUBJECT)
 def test_changing_the_subject_after_a_topic_is_still_unknown(
     answerer: KnowledgeAnswerer, previous: str, text: str
 ) -> None:
