@@ -61,6 +61,10 @@ def read_knowledge(kb_dir: Path | None, known_actions: Collection[str]) -> Knowl
             _read_synonyms(path.name, data, kb)
         elif not path.name.startswith("_"):
             _read_entry(path.name, data, kb)
+    if not (root / SYNONYMS_FILE).is_file():
+        kb.errors.append(
+            f"{root}: {SYNONYMS_FILE}: missing (the domain lexicon; copy the packaged one)"
+        )
     for intent in INTENT_IDS:
         if intent not in kb.entries:
             kb.errors.append(f"{root}: {intent}: no entry for this intent (add {intent}.toml)")

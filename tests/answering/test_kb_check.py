@@ -110,3 +110,9 @@ def test_start_up_refuses_a_broken_knowledge_base(kb_dir: Path) -> None:
 def test_missing_directory_is_reported(tmp_path: Path) -> None:
     errors = check_knowledge(tmp_path / "nowhere", DEFAULT_ACTIONS)
     assert len(errors) == 1 and "not found" in errors[0]
+
+
+def test_a_staff_copy_without_the_lexicon_is_refused(kb_dir: Path) -> None:
+    (kb_dir / "_synonyms.toml").unlink()
+    errors = check_knowledge(kb_dir, DEFAULT_ACTIONS)
+    assert len(errors) == 1 and "_synonyms.toml: missing" in errors[0]
