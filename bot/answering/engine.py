@@ -16,7 +16,7 @@ from bot.answering.types import Answer, Certainty, Classification
 # Below this score nothing the union offers matches: answer "unknown". A message naming union
 # business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday words.
 THRESHOLD_TOPIC = 0.15
-THRESHOLD_BARE = 0.3
+THRESHOLD_BARE = 0.36
 # A runner-up scoring at least this share of the winner makes the reading ambiguous.
 AMBIGUOUS_RATIO = 0.85
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
