@@ -15,7 +15,12 @@ from bot.answering.kb_files import load_knowledge
 from bot.answering.taxonomy import DEFAULT_ACTIONS, INTENT_IDS
 
 HERE = Path(__file__).parent
-HELDOUT_FILES = ("heldout.jsonl", "heldout_fresh.jsonl", "heldout_final.jsonl")
+HELDOUT_FILES = (
+    "heldout.jsonl",
+    "heldout_fresh.jsonl",
+    "heldout_final.jsonl",
+    "heldout_blind.jsonl",
+)
 
 
 def squash(text: str) -> str:
