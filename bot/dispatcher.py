@@ -99,6 +99,10 @@ class Dispatcher:
             if route is None:
                 return await self._run(self.actions["menu.main"], msg, ctx, notice=STALE_BUTTON)
             return await self._run(route, msg, ctx)
+        if msg.reply_to_text is not None and "reply" in self.events:
+            result = await self._run(self.events["reply"], msg, ctx)
+            if result is not None:
+                return result
         if ctx.flow is not None and ctx.flow.name in self.flows:
             return await self._run(self.flows[ctx.flow.name], msg, ctx)
         for event, present in (
