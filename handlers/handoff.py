@@ -9,7 +9,7 @@ from babel.dates import format_skeleton, get_day_names
 
 from bot.context import Context
 from bot.dispatcher import STAFF_ONLY
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.messages import Address, Button, Incoming, Reply
 from bot.office_hours import next_opening
 from bot.routing import Route
@@ -32,6 +32,11 @@ from models.member import Member
 log = logging.getLogger(__name__)
 
 FLOW = "handoff"
+OPENED = N_("#{number} {name} would like to talk to a person.")
+ENDED = N_("#{number} {name} ended the conversation.")
+CLOSED_BY_STAFF = N_("Union staff have closed this conversation (#{number}). "
+                     "Send /human if you need a person again.")
+STAFF_SAID = N_("Union staff (#{number}): {text}")
 RELAY_LIMIT = 3000  # characters of one member message passed on to staff
 
 
@@ -86,7 +91,7 @@ async def start_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
         number=ticket.number)
     if note := office_note(ctx):
         text += "\n\n" + note
-    opened = _staff_translator(ctx).gettext("#{number} {name} would like to talk to a person.")
+    opened = _staff_translator(ctx).gettext(OPENED)
     return [Reply(text=text, buttons=_end_button(ctx), intent="human_handoff"),
             Reply(text=opened.format(number=ticket.number, name=_name(ctx.member)), to=staff)]
 
@@ -125,7 +130,7 @@ async def finish_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     replies = [main_menu(ctx, ctx._("Your conversation with staff (#{number}) has ended. "
                                     "Thank you!").format(number=ticket.number))]
     if staff is not None:
-        ended = _staff_translator(ctx).gettext("#{number} {name} ended the conversation.")
+        ended = _staff_translator(ctx).gettext(ENDED)
         replies.append(Reply(text=ended.format(number=ticket.number, name=_name(ctx.member)),
                              to=staff))
     return replies
@@ -164,9 +169,7 @@ async def _close_as_staff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     state = await load_state(ctx.session, member.id)
     if state is not None and state.flow == FLOW:
         await clear_state(ctx.session, member.id)
-    told = ctx.services.catalogs.get(member.language).gettext(
-        "Union staff have closed this conversation (#{number}). "
-        "Send /human if you need a person again.")
+    told = ctx.services.catalogs.get(member.language).gettext(CLOSED_BY_STAFF)
     return [Reply(text=ctx._("Closed #{number}.").format(number=ticket.number)),
             Reply(text=told.format(number=ticket.number),
                   to=Address(member.channel, member.chat_id))]
@@ -188,7 +191,7 @@ async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | No
                          direction=Direction.TO_MEMBER, text=msg.text, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="handoff.reply",
                        target=ticket.number)
-    said = ctx.services.catalogs.get(member.language).gettext("Union staff (#{number}): {text}")
+    said = ctx.services.catalogs.get(member.language).gettext(STAFF_SAID)
     return [Reply(text=said.format(number=ticket.number, text=msg.text),
                   to=Address(member.channel, member.chat_id)),
             Reply(text=ctx._("Sent to {name} (#{number}).").format(
