@@ -181,13 +181,12 @@ async def register(
                       await _waitlist_position(session, existing))
     seat = event.capacity is None or event.taken < event.capacity
     status = Status.CONFIRMED if seat else Status.WAITLISTED
-    if existing is None:
-        existing = Registration(event_id=event_id, member_id=member_id, status=status.value,
-                                created_at=now)
-        session.add(existing)
-    else:  # signing up again after cancelling: to the back of the queue
-        existing.status, existing.created_at = status.value, now
-        existing.reminded_24h_at = existing.reminded_1h_at = None
+    if existing is not None:  # signing up again after cancelling: a new place at the back
+        await session.delete(existing)
+        await session.flush()
+    existing = Registration(event_id=event_id, member_id=member_id, status=status.value,
+                            created_at=now)
+    session.add(existing)
     if seat:
         event.taken += 1
         await session.flush()
@@ -245,7 +244,7 @@ async def list_member_registrations(
                Registration.status != Status.CANCELLED.value, Event.starts_at > now)
         .order_by(Event.starts_at, Event.id)
     )
-    return [MyRegistration(event, status) for event, status in rows.tuples()]
+    return [MyRegistration(event, status) for event, status in rows]
 
 
 REMINDER_COLUMNS = {"24h": Registration.reminded_24h_at, "1h": Registration.reminded_1h_at}
@@ -274,7 +273,7 @@ async def registrations_due_for_reminder(
                Event.starts_at > now, Event.starts_at <= now + lead)
         .order_by(Event.starts_at, Registration.id)
     )
-    return [DueReminder(reg_id, member, event) for reg_id, member, event in rows.tuples()]
+    return [DueReminder(reg_id, member, event) for reg_id, member, event in rows]
 
 
 async def mark_reminded(

@@ -113,4 +113,4 @@ async def list_open_tickets(
         .where(HandoffTicket.status == TicketStatus.OPEN.value)
         .order_by(HandoffTicket.id).limit(limit)
     )
-    return list(rows.tuples())
+    return [(ticket, member) for ticket, member in rows]
