@@ -27,7 +27,11 @@ async def _schedule(ctx: Context, topic: str | None) -> Reply:
                         "or choose a topic):")
     else:
         heading = ctx._("Lectures on {topic}:").format(topic=ctx._(TOPICS[topic]))
-    empty = ctx._("No lectures on this topic are planned at the moment. Try another topic.")
+    if topic is None:
+        empty = ctx._("No lectures are planned at the moment. Please check again soon.")
+    else:
+        empty = ctx._("No lectures on this topic are planned at the moment. "
+                      "Try another topic.")
     return event_list(ctx, events, heading, empty, _topic_buttons(ctx, topic),
                       intent="lectures.women")
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.answering import load_answerer
+from bot.answering.types import Answerer
 from bot.config import Settings, load_settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
@@ -29,9 +30,11 @@ def event_settings(database_url: str, **sections: Any) -> Settings:
 
 
 def make_dispatcher(
-    settings: Settings, sessions: Sessions, clock: Callable[[], datetime] = lambda: NOW
+    settings: Settings, sessions: Sessions, clock: Callable[[], datetime] = lambda: NOW,
+    answerer: Answerer | None = None,
 ) -> Dispatcher:
-    services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
+    services = Services(settings=settings, catalogs=Catalogs(),
+                        answerer=answerer or load_answerer())
     return Dispatcher(all_routes(), services, sessions, clock=clock)
 
 
