@@ -119,7 +119,8 @@ async def relay_message(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
 async def finish_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """/done: the member ends their conversation; in the staff chat, staff close a ticket."""
     staff = staff_address(ctx)
-    if msg.args or (staff is not None and msg.address == staff):
+    names_ticket = parse_ticket_number(" ".join(msg.args)) is not None
+    if names_ticket or (staff is not None and msg.address == staff):
         return await _close_as_staff(msg, ctx)
     if ctx.flow is not None and ctx.flow.name == FLOW:
         await ctx.end_flow()
@@ -144,7 +145,7 @@ async def _refuse(ctx: Context, action: str, target: str) -> Reply:
 
 
 async def _open_ticket_named(
-    msg: Incoming, ctx: Context, text: str | None
+    ctx: Context, text: str | None
 ) -> tuple[HandoffTicket, Member] | Reply:
     number = parse_ticket_number(text)
     if number is None:
@@ -159,7 +160,7 @@ async def _close_as_staff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     named = " ".join(msg.args) or msg.reply_to_text
     if not ctx.member.is_staff:
         return await _refuse(ctx, "handoff.close", named or "")
-    found = await _open_ticket_named(msg, ctx, named)
+    found = await _open_ticket_named(ctx, named)
     if isinstance(found, Reply):
         return found
     ticket, member = found
@@ -183,7 +184,7 @@ async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | No
         return None
     if not ctx.member.is_staff:
         return await _refuse(ctx, "handoff.reply", f"T{number}")
-    found = await _open_ticket_named(msg, ctx, msg.reply_to_text)
+    found = await _open_ticket_named(ctx, msg.reply_to_text)
     if isinstance(found, Reply):
         return found
     ticket, member = found

@@ -61,6 +61,7 @@ async def test_member_can_start_by_typing_and_end_by_button(
     assert "ticket #T1" in await wang.command("/human")
     assert "has ended" in await wang.presses("human.done")
     assert "no open conversation" in await wang.command("/done")
+    assert "no open conversation" in await wang.command("/done thanks")
 
 
 async def test_outside_office_hours_member_is_told_when_to_expect_an_answer(
