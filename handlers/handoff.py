@@ -180,10 +180,12 @@ async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | No
     """A staff reply to a relayed message goes to the member; other replies pass through."""
     staff = staff_address(ctx)
     number = parse_ticket_number(msg.reply_to_text)
-    if staff is None or msg.address != staff or number is None or not msg.text:
+    if staff is None or msg.address != staff or number is None:
         return None
     if not ctx.member.is_staff:
         return await _refuse(ctx, "handoff.reply", f"T{number}")
+    if not msg.text:
+        return Reply(text=ctx._("Only text can be passed on to the member. Please type it."))
     found = await _open_ticket_named(ctx, msg.reply_to_text)
     if isinstance(found, Reply):
         return found

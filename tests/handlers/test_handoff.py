@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.messages import Address, Incoming, Reply
+from bot.messages import Address, Attachment, AttachmentKind, Incoming, Reply
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.handoff import HandoffTicket
@@ -125,6 +126,10 @@ async def test_staff_list_open_tickets_and_closed_tickets_refuse_answers(
     await wang.command("/human")
     staff = Member(dispatcher, user_id="900", language="en")
     assert "#T1 王芳" in await staff.command("/tickets")
+    photo = _staff_reply("", "#T1 王芳: 你好")
+    replies = await dispatcher.handle(replace(photo, text=None, attachment=Attachment(
+        AttachmentKind.PHOTO, "p1"), update_id="photo"))
+    assert [r.text for r in replies] == ["只能把文字转给职工，请输入文字。"]
     await wang.command("/done")
     replies = await dispatcher.handle(_staff_reply("late answer", "#T1 王芳: 你好"))
     assert [r.text for r in replies] == ["工单 #T1 未在处理中。"]
@@ -141,8 +146,6 @@ async def test_handoff_not_configured(sessions: Sessions, database_url: str) -> 
 async def test_member_photo_during_handoff_is_not_relayed(
     sessions: Sessions, database_url: str
 ) -> None:
-    from bot.messages import Attachment, AttachmentKind
-
     wang = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
     await wang.command("/human")
     await wang.send(attachment=Attachment(AttachmentKind.PHOTO, "f1"))
