@@ -43,6 +43,7 @@ class App:
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
             self.outbound.add(self.telegram)
         self._runner: web.AppRunner | None = None
+        self.http_port: int | None = None
 
     @property
     def serves_platforms(self) -> bool:
@@ -62,8 +63,10 @@ class App:
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
             await site.start()
-            log.info("http: listening on %s:%s", self.settings.http.host,
-                     self.settings.http.port)
+            server = site._server  # the bound port, when the config asks for port 0
+            sockets = getattr(server, "sockets", None) or []
+            self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http.port
+            log.info("http: listening on %s:%s", self.settings.http.host, self.http_port)
         if self.telegram is not None:
             await self.telegram.start()
 

@@ -9,9 +9,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -172,7 +176,7 @@ def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _build_app(settings: Settings):  # type: ignore[no-untyped-def]
+def _build_app(settings: Settings) -> App:
     from bot.app import App
 
     return App(settings)

@@ -16,7 +16,7 @@ from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.messages import Incoming, Reply, split_payload
-from bot.routing import HandlerResult, Route
+from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
 from models.db import Sessions
@@ -123,12 +123,10 @@ class Dispatcher:
                 return result
         if ctx.flow is not None and ctx.flow.name in self.flows:
             return await self._run(self.flows[ctx.flow.name], msg, ctx)
-        for event, present in (
-            ("location", msg.location), ("contact", msg.contact), ("attachment", msg.attachment)
-        ):
-            if present is not None:
-                route = self.events.get(event)  # type: ignore[call-overload]
-                return Reply(text=_(NOT_TEXT)) if route is None else await self._run(route, msg, ctx)
+        event = _event_of(msg)
+        if event is not None:
+            route = self.events.get(event)
+            return Reply(text=_(NOT_TEXT)) if route is None else await self._run(route, msg, ctx)
         return await self._answer_text(msg, ctx)
 
     async def _answer_text(self, msg: Incoming, ctx: Context) -> HandlerResult:
@@ -154,7 +152,8 @@ class Dispatcher:
                 action=route.command or route.action or route.handler.__name__,
                 detail=f"refused: role {ctx.member.role}",
             )
-            log.warning("refused staff-only %s to member %s", route.handler.__name__, ctx.member.id)
+            log.warning("refused staff-only %s to member %s", route.handler.__name__,
+                        ctx.member.id)
             return Reply(text=ctx._(STAFF_ONLY))
         if route.private_only and not msg.is_private:
             return Reply(text=ctx._(PRIVATE_ONLY))
@@ -179,8 +178,19 @@ def _as_list(result: HandlerResult) -> list[Reply]:
 
 
 def _recent_topic(member: Member, now: datetime) -> str | None:
-    if member.last_intent and member.last_intent_at and now - member.last_intent_at < CONTEXT_WINDOW:
-        return member.last_intent
+    if member.last_intent and member.last_intent_at:
+        if now - member.last_intent_at < CONTEXT_WINDOW:
+            return member.last_intent
+    return None
+
+
+def _event_of(msg: Incoming) -> Event | None:
+    if msg.location is not None:
+        return "location"
+    if msg.contact is not None:
+        return "contact"
+    if msg.attachment is not None:
+        return "attachment"
     return None
 
 

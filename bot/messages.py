@@ -7,7 +7,7 @@ back; nothing platform-specific crosses into handlers or models.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 CALLBACK_DATA_LIMIT = 64  # Telegram's callback_data limit, in UTF-8 bytes
 
@@ -26,7 +26,7 @@ class Location:
     longitude: float
 
 
-class AttachmentKind(str, Enum):
+class AttachmentKind(StrEnum):
     PHOTO = "photo"
     DOCUMENT = "document"
     VOICE = "voice"
@@ -107,7 +107,7 @@ class OutgoingFile:
     as_photo: bool = False
 
 
-class Ask(str, Enum):
+class Ask(StrEnum):
     """A one-tap answer the channel can offer where it supports it."""
 
     LOCATION = "location"

@@ -1,4 +1,4 @@
-"""Answers free-text questions from the knowledge base, asks when unsure, admits what it can't do."""
+"""Answers free-text questions from the knowledge base; asks back when unsure."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ async def answer_question(msg: Incoming, ctx: Context) -> Reply:
         return _render(ctx, "unknown")
     if classification.certainty is Certainty.AMBIGUOUS:
         choices = [intent for intent, _score in classification.candidates[:MAX_CHOICES]]
-        buttons = [Button(answerer.title(i, lang=ctx.language), f"faq.intent:{i}") for i in choices]
+        buttons = [
+            Button(answerer.title(i, lang=ctx.language), f"faq.intent:{i}") for i in choices
+        ]
         buttons.append(Button(ctx._("Neither"), "faq.intent:unknown"))
         return Reply(text=ctx._("Did you mean one of these?"), buttons=button_rows(buttons, 1),
                      intent=classification.intent)

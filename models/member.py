@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     MEMBER = "member"
     STAFF = "staff"
     ADMIN = "admin"

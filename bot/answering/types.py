@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 
-class Certainty(str, Enum):
+class Certainty(StrEnum):
     CONFIDENT = "confident"
     AMBIGUOUS = "ambiguous"  # two intents are close: ask which one was meant
     UNKNOWN = "unknown"  # nothing the union offers: say so and show the menu

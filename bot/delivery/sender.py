@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from bot.messages import Reply
 
 
-class MessageKind(str, Enum):
+class MessageKind(StrEnum):
     """Why we write: platforms allow different means for each (WeChat templates are for
     service notices only, never announcements)."""
 
@@ -17,7 +17,7 @@ class MessageKind(str, Enum):
     SERVICE_NOTICE = "service_notice"  # reminders, claim status, waitlist promotion
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SENT = "sent"
     RETRY_AFTER = "retry_after"  # the platform asked us to wait `retry_after` seconds
     TRANSIENT = "transient"  # network or 5xx: try again later with backoff

@@ -91,5 +91,6 @@ def _rows(cells: list[list[str]]) -> list[Row]:
         if not any(value.strip() for value in raw):
             continue
         padded = [*raw, *[""] * (len(header) - len(raw))]
-        rows.append(Row(number, {name: padded[i].strip() for i, name in enumerate(header) if name}))
+        values = {name: padded[i].strip() for i, name in enumerate(header) if name}
+        rows.append(Row(number, values))
     return rows

@@ -34,7 +34,8 @@ class Sent:
         """Inline buttons as (label, callback_data or url), row by row."""
         markup = self.params.get("reply_markup") or {}
         rows = markup.get("inline_keyboard", [])
-        return [(b["text"], b.get("callback_data") or b.get("url", "")) for row in rows for b in row]
+        return [(b["text"], b.get("callback_data") or b.get("url", ""))
+                for row in rows for b in row]
 
     @property
     def keyboard(self) -> list[dict[str, Any]]:
@@ -135,9 +136,9 @@ class FakeTelegram:
     def to(self, chat_id: int | str) -> list[Sent]:
         return [s for s in self.sent if s.chat_id == str(chat_id)]
 
-    async def wait_for(self, chat_id: int | str, count: int, timeout: float = 10.0) -> list[Sent]:
-        """Wait until `count` messages reached the chat; fail the test after `timeout` s."""
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, chat_id: int | str, count: int, within: float = 10.0) -> list[Sent]:
+        """Wait until `count` messages reached the chat; fail the test after `within` s."""
+        deadline = time.monotonic() + within
         while len(self.to(chat_id)) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -211,7 +212,8 @@ class FakeTelegram:
         file_id = str(params["file_id"])
         if file_id not in self.files:
             return _error(400, "Bad Request: invalid file_id")
-        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size,
                 "file_path": file_id}
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:

@@ -1,0 +1,148 @@
+"""The bot on Telegram, end to end: python-telegram-bot speaks real HTTP to a fake Bot API on
+127.0.0.1, in polling and in webhook mode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from bot.app import App
+from bot.config import Settings
+from bot.messages import Button, Reply
+from models.db import Sessions
+from tests.fakes.telegram_api import FakeTelegram
+
+WANG = 4001
+TOM = 4002
+SECRET = "s3cret-token_42"
+
+
+def _telegram_settings(settings: Settings, fake: FakeTelegram, **telegram: object) -> Settings:
+    section = settings.telegram.model_copy(
+        update={"token": fake.token, "base_url": fake.base_url,
+                "base_file_url": fake.base_file_url, **telegram}
+    )
+    http = settings.http.model_copy(update={"port": 0})
+    return settings.model_copy(update={"telegram": section, "http": http})
+
+
+@pytest.fixture
+async def polling_bot(
+    settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
+) -> AsyncIterator[App]:
+    app = App(_telegram_settings(settings, fake_telegram))
+    await app.start()
+    yield app
+    await app.stop()
+
+
+@pytest.fixture
+async def webhook_bot(
+    settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
+) -> AsyncIterator[App]:
+    app = App(_telegram_settings(
+        settings, fake_telegram, mode="webhook", webhook_url="https://bot.example.org/telegram",
+        webhook_secret=SECRET,
+    ))
+    await app.start()
+    yield app
+    await app.stop()
+
+
+async def test_member_starts_asks_presses_a_button_and_switches_language(
+    polling_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.push(fake_telegram.message(WANG, "/start", name="王芳"))
+    [greeting] = await fake_telegram.wait_for(WANG, 1)
+    assert "王芳，您好" in greeting.text
+    assert ("京卡优惠", "faq.intent:jingka.discounts") in greeting.buttons
+
+    fake_telegram.push(fake_telegram.message(WANG, "京卡怎么办理"))
+    answer = (await fake_telegram.wait_for(WANG, 2))[-1]
+    assert "京卡" in answer.text or "jingka" in answer.text
+
+    fake_telegram.push(fake_telegram.callback(WANG, "lang.set:en"))
+    switched = (await fake_telegram.wait_for(WANG, 3))[-1]
+    assert switched.text == "I will answer in English from now on."
+    assert ("Jingka discounts", "faq.intent:jingka.discounts") in switched.buttons
+
+    fake_telegram.push(fake_telegram.message(WANG, "/help"))
+    assert "Commands:" in (await fake_telegram.wait_for(WANG, 4))[-1].text
+    assert fake_telegram.pending_updates() <= 1  # handled updates were confirmed
+
+
+async def test_english_member_is_answered_in_english(
+    polling_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    fake_telegram.push(fake_telegram.message(TOM, "/start", language="en", name="Tom"))
+    [greeting] = await fake_telegram.wait_for(TOM, 1)
+    assert greeting.text.startswith("Hello, Tom!")
+
+
+async def test_a_sticker_gets_a_polite_answer(
+    polling_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    sticker = {"file_id": "st1", "file_unique_id": "st1", "type": "regular", "width": 512,
+               "height": 512, "is_animated": False, "is_video": False}
+    fake_telegram.push(fake_telegram.message(WANG, None, sticker=sticker))
+    [reply] = await fake_telegram.wait_for(WANG, 1)
+    assert reply.text == "我目前只能读文字消息，请用文字输入您的问题。"
+
+
+async def test_a_long_reply_is_split_never_rejected(
+    polling_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    assert polling_bot.telegram is not None
+    text = "\n".join(f"第{n}条：京卡优惠商户信息" for n in range(900))
+    menu = ((Button("菜单", "menu.main"),),)
+    await polling_bot.telegram.send(str(WANG), Reply(text=text, buttons=menu))
+    pieces = fake_telegram.to(WANG)
+    assert len(pieces) >= 3 and all(len(piece.text) <= 4096 for piece in pieces)
+    assert "\n".join(piece.text for piece in pieces) == text
+    assert pieces[-1].buttons == [("菜单", "menu.main")] and pieces[0].buttons == []
+
+
+async def _post(app: App, update: dict[str, object], secret: str | None) -> int:
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    url = f"http://127.0.0.1:{app.http_port}/telegram"
+    async with aiohttp.ClientSession() as client, client.post(
+        url, json=update, headers=headers
+    ) as response:
+        return response.status
+
+
+async def test_webhook_registers_with_its_secret(
+    webhook_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    assert fake_telegram.webhook["url"] == "https://bot.example.org/telegram"
+    assert fake_telegram.webhook["secret_token"] == SECRET
+
+
+@pytest.mark.parametrize("secret", [None, "wrong", SECRET + "x"])
+async def test_webhook_refuses_a_wrong_or_missing_secret(
+    webhook_bot: App, fake_telegram: FakeTelegram, secret: str | None
+) -> None:
+    update = fake_telegram.make_update(fake_telegram.message(WANG, "/start"))
+    assert await _post(webhook_bot, update, secret) == 403
+    assert fake_telegram.to(WANG) == []
+
+
+async def test_webhook_answers_once_even_when_telegram_retries(
+    webhook_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    update = fake_telegram.make_update(fake_telegram.message(WANG, "/start"))
+    assert await _post(webhook_bot, update, SECRET) == 200
+    assert await _post(webhook_bot, update, SECRET) == 200
+    [greeting] = fake_telegram.to(WANG)
+    assert "您好" in greeting.text
+
+
+async def test_webhook_refuses_garbage(webhook_bot: App, fake_telegram: FakeTelegram) -> None:
+    url = f"http://127.0.0.1:{webhook_bot.http_port}/telegram"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as client, client.post(
+        url, data=b"<not json>", headers=headers
+    ) as response:
+        assert response.status == 400
