@@ -151,3 +151,17 @@ async def test_member_photo_during_handoff_is_not_relayed(
     await wang.send(attachment=Attachment(AttachmentKind.PHOTO, "f1"))
     assert "only pass text messages" in wang.last[0].text
     assert _to(wang.last, STAFF) == []
+
+
+async def test_other_replies_to_the_bot_are_answered_as_usual(
+    sessions: Sessions, database_url: str
+) -> None:
+    await add_staff(sessions, "900")
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    private = Incoming(channel="telegram", chat_id="1", user_id="1", language_hint="en",
+                       text="/lectures?", reply_to_text="#T1 王芳: hello", update_id="p1")
+    replies = await dispatcher.handle(private)
+    assert replies and all(r.to is None for r in replies)
+    assert "only for union staff" not in replies[0].text
+    no_ticket = await dispatcher.handle(_staff_reply("thanks all", "Good morning"))
+    assert all(r.to is None for r in no_ticket)
