@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,6 +92,69 @@ class BotSettings(_Section):
         return value
 
 
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class HandoffSettings(_Section):
+    """Talking to a person: where members' messages go, and when staff answer."""
+
+    staff_chat: str = ""  # "channel:chat_id", e.g. "telegram:-1001234"; empty: handoff off
+    office_hours: str = "09:00-17:30"
+    office_days: str = "mon-fri"
+
+    @field_validator("staff_chat")
+    @classmethod
+    def _chat_shape(cls, value: str) -> str:
+        channel, sep, chat_id = value.partition(":")
+        if value and not (sep and re.fullmatch(r"[a-z]+", channel) and chat_id.strip()):
+            raise ValueError('must look like "telegram:-1001234" (channel:chat_id)')
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d\d):(\d\d)-(\d\d):(\d\d)", value.strip())
+        if match is None:
+            raise ValueError('must look like "09:00-17:30"')
+        try:
+            start, end = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+        except ValueError:
+            raise ValueError("not a valid time of day") from None
+        if start >= end:
+            raise ValueError("the start must come before the end")
+        return value.strip()
+
+    @field_validator("office_days")
+    @classmethod
+    def _days_shape(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @property
+    def opening(self) -> tuple[time, time]:
+        start, end = self.office_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+    @property
+    def days(self) -> frozenset[int]:
+        """Weekday numbers (Monday 0) when staff answer."""
+        return parse_days(self.office_days)
+
+
+def parse_days(value: str) -> frozenset[int]:
+    """"mon-fri" or "mon,wed,sat" -> weekday numbers; ValueError names the bad part."""
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise ValueError(f'unknown day in {part!r}: use mon tue wed thu fri sat sun')
+        start, end = _DAYS.index(first), _DAYS.index(last or first)
+        if end < start:
+            raise ValueError(f"{part!r} runs backwards")
+        days.update(range(start, end + 1))
+    return frozenset(days)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -100,6 +164,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     http: HttpSettings = HttpSettings()
     bot: BotSettings = BotSettings()
+    handoff: HandoffSettings = HandoffSettings()
 
     @classmethod
     def settings_customise_sources(
