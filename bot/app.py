@@ -15,6 +15,7 @@ from bot.answering import load_answerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
+from bot.channels.wechat import WeChatApi, WeChatChannel
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
@@ -42,23 +43,32 @@ class App:
         if settings.telegram.token:
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
             self.outbound.add(self.telegram)
+        self.wechat: WeChatChannel | None = None
+        if settings.wechat.enabled:
+            wechat = settings.wechat
+            api = WeChatApi(wechat.app_id, wechat.app_secret, wechat.api_base_url)
+            self.wechat = WeChatChannel(wechat, self.dispatcher, self.outbound, api)
+            self.outbound.add(self.wechat)
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
 
     @property
     def serves_platforms(self) -> bool:
-        return self.telegram is not None
+        return self.telegram is not None or self.wechat is not None
 
     def http_app(self) -> web.Application:
-        """The aiohttp server for webhooks: Telegram's path, and a health check."""
+        """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", _health)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
+        if self.wechat is not None:
+            app.router.add_routes(self.wechat.routes())
         return app
 
     async def start(self) -> None:
-        if self.telegram is not None and self.settings.telegram.mode == "webhook":
+        telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
+        if telegram_webhook or self.wechat is not None:
             self._runner = web.AppRunner(self.http_app())
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
@@ -73,6 +83,8 @@ class App:
     async def stop(self) -> None:
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.wechat is not None:
+            await self.wechat.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.sessions.dispose()

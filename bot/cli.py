@@ -1,4 +1,4 @@
-"""The `unionbot` command: run, chat, ask, db upgrade, kb check, i18n compile."""
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check, wechat menu, i18n compile."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="demo data for trying the bot")
     demo.add_argument("action", choices=("load",))
+
+    wechat = commands.add_parser("wechat", help="WeChat Official Account")
+    wechat.add_argument("action", choices=("menu",), help="create the custom menu from config")
+    wechat.add_argument("--dry-run", action="store_true", help="print the menu JSON only")
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
@@ -147,6 +151,12 @@ def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _wechat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.wechat.cli import create_menu
+
+    return create_menu(settings.wechat, dry_run=args.dry_run)
+
+
 def _build_app(settings: Settings) -> App:
     from bot.app import App
 
@@ -160,6 +170,7 @@ COMMANDS: dict[str, Command] = {
     "db": _db,
     "kb": _kb,
     "demo": _demo,
+    "wechat": _wechat,
     "i18n": _i18n,
 }
 

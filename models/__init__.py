@@ -5,5 +5,14 @@ from models.base import Base
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.member import Member, Role
+from models.options import OfferedOptions
 
-__all__ = ["AuditEntry", "Base", "ConversationState", "HandledUpdate", "Member", "Role"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ConversationState",
+    "HandledUpdate",
+    "Member",
+    "OfferedOptions",
+    "Role",
+]
