@@ -77,8 +77,8 @@ class FakeWeChat:
     def to(self, openid: str) -> list[Sent]:
         return [s for s in self.sent if s.openid == openid]
 
-    async def wait_for(self, openid: str, count: int, timeout: float = 10.0) -> list[Sent]:
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, openid: str, count: int, within: float = 10.0) -> list[Sent]:
+        deadline = time.monotonic() + within
         while len(self.to(openid)) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -263,12 +263,14 @@ class Follower:
         return query, render_fields(outer).encode("utf-8")
 
     async def post_raw(self, query: dict[str, str], body: bytes) -> Answer:
+        import io
+
         import aiohttp
 
         from bot.channels.wechat.xmlmsg import parse_xml
 
         async with aiohttp.ClientSession() as http:
-            async with http.post(self.url, params=query, data=body,
+            async with http.post(self.url, params=query, data=io.BytesIO(body),
                                  headers={"Content-Type": "text/xml"}) as response:
                 text = await response.text()
         if response.status != 200 or text in ("success", ""):
