@@ -16,6 +16,7 @@ from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
 from bot.channels.wechat import WeChatApi, WeChatChannel
+from bot.channels.wechat.tokens import DbTokenStore
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
@@ -46,7 +47,8 @@ class App:
         self.wechat: WeChatChannel | None = None
         if settings.wechat.enabled:
             wechat = settings.wechat
-            api = WeChatApi(wechat.app_id, wechat.app_secret, wechat.api_base_url)
+            api = WeChatApi(wechat.app_id, wechat.app_secret, wechat.api_base_url,
+                            store=DbTokenStore(self.sessions, wechat.app_id))
             self.wechat = WeChatChannel(wechat, self.dispatcher, self.outbound, api)
             self.outbound.add(self.wechat)
         self._runner: web.AppRunner | None = None

@@ -6,6 +6,7 @@ from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.member import Member, Role
 from models.options import OfferedOptions
+from models.tokens import PlatformToken
 
 __all__ = [
     "AuditEntry",
@@ -14,5 +15,6 @@ __all__ = [
     "HandledUpdate",
     "Member",
     "OfferedOptions",
+    "PlatformToken",
     "Role",
 ]

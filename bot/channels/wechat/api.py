@@ -8,7 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -29,20 +29,31 @@ class WeChatApiError(Exception):
         self.errmsg = errmsg
 
 
+class TokenStore(Protocol):
+    """Where processes of one account share the token (expiry in epoch seconds)."""
+
+    async def load(self) -> tuple[str, float] | None: ...
+
+    async def save(self, token: str, expires: float) -> None: ...
+
+
 class WeChatApi:
-    """One client per process; the token refresh runs under a lock, one at a time."""
+    """One client per process; the token refresh runs under a lock, one at a time, and
+    a token another process saved in the store is used rather than fetching a new one."""
 
     def __init__(
         self,
         app_id: str,
         app_secret: str,
         base_url: str = "https://api.weixin.qq.com",
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        store: TokenStore | None = None,
     ) -> None:
         self.app_id = app_id
         self.app_secret = app_secret
         self.base_url = base_url.rstrip("/")
         self.clock = clock
+        self.store = store
         self._token = ""
         self._expires = 0.0
         self._lock = asyncio.Lock()
@@ -64,15 +75,35 @@ class WeChatApi:
         async with self._lock:
             if self._token and self._token != stale and self.clock() < self._expires:
                 return self._token
+            if await self._adopt_saved(stale):
+                return self._token
             data = await self._get_json("/cgi-bin/token", {
                 "grant_type": "client_credential", "appid": self.app_id,
                 "secret": self.app_secret,
             })
-            self._token = str(data["access_token"])
             lifetime = float(data.get("expires_in", 7200))
+            self._token = str(data["access_token"])
             self._expires = self.clock() + max(lifetime - TOKEN_MARGIN, lifetime / 2)
             log.info("wechat: access token refreshed")
+            if self.store is not None:
+                try:
+                    await self.store.save(self._token, self._expires)
+                except Exception:
+                    log.exception("wechat: could not share the new access token")
             return self._token
+
+    async def _adopt_saved(self, stale: str) -> bool:
+        if self.store is None:
+            return False
+        try:
+            saved = await self.store.load()
+        except Exception:
+            log.exception("wechat: could not read the shared access token")
+            return False
+        if saved is None or saved[0] == stale or self.clock() >= saved[1]:
+            return False
+        self._token, self._expires = saved
+        return True
 
     async def call(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST JSON (UTF-8, unescaped: WeChat rejects \\uXXXX in menus) with the token;

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.tokens import DbTokenStore
+from models.db import Sessions
 from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
 
 OPENID = "oMember0001"
@@ -127,3 +129,24 @@ async def test_media_is_downloaded_within_a_size_limit(api: WeChatApi, fake_wech
         await api.get_media("MEDIA1", max_bytes=10)
     with pytest.raises(WeChatApiError):
         await api.get_media("MISSING", max_bytes=1000)
+
+
+async def test_processes_share_the_token_instead_of_invalidating_each_other(
+    sessions: Sessions, fake_wechat: FakeWeChat
+) -> None:
+    first, second = (
+        WeChatApi(APP_ID, APP_SECRET, fake_wechat.base_url, store=DbTokenStore(sessions, APP_ID))
+        for _ in range(2)
+    )
+    try:
+        await first.send_text(OPENID, "from the first process")
+        await second.send_text(OPENID, "from the second process")
+        assert fake_wechat.token_fetches == 1
+        fake_wechat.invalidate_token()
+        await first.send_text(OPENID, "first again")  # refreshes and shares the new token
+        await second.send_text(OPENID, "second again")  # 40001, then uses the shared one
+    finally:
+        await first.close()
+        await second.close()
+    assert fake_wechat.token_fetches == 2
+    assert len(fake_wechat.to(OPENID)) == 4
