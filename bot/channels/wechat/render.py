@@ -30,14 +30,16 @@ class Rendered:
 
 
 def render_replies(replies: Sequence[Reply], translator: Translator) -> Rendered:
-    """Every reply as text; only the last reply's buttons become numbered options."""
-    texts: list[str] = []
+    """All replies in one text where it fits (a passive reply is one message, and
+    customer-service messages are rationed); only the last reply's buttons are numbered."""
+    bodies: list[str] = []
     options: list[str] = []
     for index, reply in enumerate(replies):
         last = index == len(replies) - 1
         body, offered = _render_one(reply, translator, number_buttons=last)
-        texts.extend(split_text(body, TEXT_CHARS))
+        bodies.append(body)
         options = offered if last else options
+    texts = split_text("\n\n".join(body for body in bodies if body.strip()), TEXT_CHARS)
     return Rendered(tuple(t for t in texts if t.strip()), tuple(options))
 
 

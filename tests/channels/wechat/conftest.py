@@ -3,18 +3,28 @@ endpoint served on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from bot.answering import load_answerer
+from bot.channels.base import Outbound
+from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.channel import WeChatChannel
 from bot.config import Settings, load_settings
+from bot.context import Services
+from bot.dispatcher import Dispatcher
+from bot.i18n import Catalogs
+from bot.routing import Route
+from handlers import all_routes
+from models.db import Sessions, make_engine
 from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChat
 
 Serve = Callable[[web.Application], Awaitable[str]]
+MakeChannel = Callable[[float, Sequence[Route]], WeChatChannel]
 
 
 @pytest.fixture
@@ -64,3 +74,26 @@ def channel_app(channel: WeChatChannel) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_routes(channel.routes())
     return app
+
+
+@pytest.fixture
+async def make_wechat_channel(
+    sessions: Sessions, make_settings: Callable[..., Settings], fake_wechat: FakeWeChat,
+) -> AsyncIterator[MakeChannel]:
+    """A WeChat channel with its own engine (two are two processes) and extra routes."""
+    channels: list[WeChatChannel] = []
+    settings = make_settings()
+
+    def make(budget: float, routes: Sequence[Route] = ()) -> WeChatChannel:
+        services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
+        engine = make_engine(settings.database.url)
+        dispatcher = Dispatcher((*all_routes(), *routes), services, Sessions(engine))
+        api = WeChatApi(APP_ID, APP_SECRET, fake_wechat.base_url)
+        channel = WeChatChannel(settings.wechat, dispatcher, Outbound(), api, reply_budget=budget)
+        channels.append(channel)
+        return channel
+
+    yield make
+    for channel in channels:
+        await channel.stop()
+        await channel.sessions.dispose()

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -127,3 +128,16 @@ async def test_no_timestamp_or_nonce_is_403(url: str) -> None:
     query, body = member.seal(_text(member))
     del query["nonce"]
     assert (await member.post_raw(query, body)).status == 403
+
+
+async def test_a_chunked_body_over_1_mb_without_length_is_413(url: str) -> None:
+    member = Follower(url, mode="plaintext")
+    query, _raw = member.seal(_text(member))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(17):
+            yield b"a" * 65536
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, params=query, data=chunks()) as response:
+            assert response.status == 413

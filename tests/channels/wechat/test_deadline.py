@@ -4,24 +4,16 @@ WeChat re-posts is answered once, in one process or two sharing the database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.answering import load_answerer
-from bot.channels.base import Outbound
-from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.channel import WeChatChannel
-from bot.config import Settings
-from bot.context import Context, Services
-from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
+from bot.context import Context
 from bot.messages import Incoming, Reply
 from bot.routing import Route
-from handlers import all_routes
-from models.db import Sessions, make_engine
-from tests.channels.wechat.conftest import Serve, channel_app
-from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat, Follower
+from tests.channels.wechat.conftest import MakeChannel, Serve, channel_app
+from tests.fakes.wechat_api import FakeWeChat, Follower
 
 
 class Gate:
@@ -41,33 +33,16 @@ class Gate:
 
 
 @pytest.fixture
-def gate() -> Gate:
-    return Gate()
+def gate() -> Iterator[Gate]:
+    gate = Gate()
+    yield gate
+    gate.opened.set()  # a failed test must not leave the channel's drain waiting
 
 
 @pytest.fixture
-async def make_channel(
-    sessions: Sessions, make_settings: Callable[..., Settings], fake_wechat: FakeWeChat,
-    gate: Gate,
-) -> AsyncIterator[Callable[[float], WeChatChannel]]:
-    """A WeChat channel with its own engine: two of them are two processes."""
-    channels: list[WeChatChannel] = []
-    settings = make_settings()
-
-    def make(budget: float) -> WeChatChannel:
-        routes = (*all_routes(), Route(gate.slow_answer, command="slow"))
-        services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
-        dispatcher = Dispatcher(routes, services, Sessions(make_engine(settings.database.url)))
-        api = WeChatApi(APP_ID, APP_SECRET, fake_wechat.base_url)
-        channel = WeChatChannel(settings.wechat, dispatcher, Outbound(), api, reply_budget=budget)
-        channels.append(channel)
-        return channel
-
-    yield make
-    gate.opened.set()
-    for channel in channels:
-        await channel.stop()
-        await channel.sessions.dispose()
+def make_channel(make_wechat_channel: MakeChannel, gate: Gate) -> Callable[[float], WeChatChannel]:
+    """A WeChat channel with its own engine (two of them are two processes), and `/slow`."""
+    return lambda budget: make_wechat_channel(budget, (Route(gate.slow_answer, command="slow"),))
 
 
 async def test_a_slow_answer_says_success_now_and_arrives_by_the_api(
