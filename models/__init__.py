@@ -4,6 +4,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
+from models.mass_sends import MassSendCount
 from models.member import Member, Role
 from models.options import OfferedOptions
 from models.tokens import PlatformToken
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "ConversationState",
     "HandledUpdate",
+    "MassSendCount",
     "Member",
     "OfferedOptions",
     "PlatformToken",

@@ -143,6 +143,10 @@ class FakeWeChat:
         body, errcode = await self._body(request)
         if body is None:
             return self._error(errcode)
+        if "*mass" in self.errors:
+            return self._error(self.errors["*mass"])  # e.g. 45028: no mass-send quota left
+        if not 2 <= len(body["touser"]) <= 10000:
+            return self._error(40130)
         for openid in body["touser"]:
             self.sent.append(Sent("mass", openid, body["text"]["content"], body))
         self._new_sent.set()
