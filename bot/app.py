@@ -79,6 +79,9 @@ class App:
             sockets = getattr(server, "sockets", None) or []
             self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http.port
             log.info("http: listening on %s:%s", self.settings.http.host, self.http_port)
+        if self.wechat is not None:
+            log.info("wechat: callback at %s (%s mode)", self.settings.wechat.path,
+                     self.settings.wechat.mode)
         if self.telegram is not None:
             await self.telegram.start()
 
