@@ -12,7 +12,7 @@ from bot.channels.wechat.channel import WeChatChannel
 from bot.context import Context
 from bot.messages import Incoming, Reply
 from bot.routing import Route
-from tests.channels.wechat.conftest import MakeChannel, Serve, channel_app
+from tests.bot.channels.wechat.conftest import MakeChannel, Serve, channel_app
 from tests.fakes.wechat_api import FakeWeChat, Follower
 
 

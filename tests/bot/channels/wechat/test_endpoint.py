@@ -16,7 +16,7 @@ from bot.config import Settings
 from models.conversation import load_state, save_state
 from models.db import Sessions
 from models.member import Member
-from tests.channels.wechat.conftest import Serve
+from tests.bot.channels.wechat.conftest import Serve
 from tests.fakes.wechat_api import TOKEN, FakeWeChat, Follower
 
 

@@ -17,7 +17,7 @@ from models.db import Sessions
 from models.dedupe import HandledUpdate
 from models.member import Member
 from models.options import OfferedOptions
-from tests.channels.wechat.conftest import Serve
+from tests.bot.channels.wechat.conftest import Serve
 from tests.fakes.wechat_api import Follower
 
 BILLION_LAUGHS = (
