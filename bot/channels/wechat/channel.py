@@ -33,6 +33,7 @@ from models.options import chosen_option, forget_chat, mark_reachable, offer_opt
 log = logging.getLogger(__name__)
 
 REPLY_BUDGET = 4.0  # seconds of WeChat's 5 we spend before answering `success`
+STOP_GRACE = 15.0  # seconds to let running answers finish on shutdown
 SUCCESS = "success"  # "no passive reply": anything else unexpected shows an error to the member
 
 
@@ -81,7 +82,10 @@ class WeChatChannel:
                 web.post(self.settings.path, self.handle_post)]
 
     async def stop(self) -> None:
-        await self.drain()
+        try:
+            await asyncio.wait_for(self.drain(), STOP_GRACE)
+        except TimeoutError:
+            log.warning("wechat: %d answers still running at shutdown", len(self._background))
         await self.api.close()
 
     async def drain(self) -> None:
