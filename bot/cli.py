@@ -1,4 +1,4 @@
-"""The `unionbot` command: run, chat, ask, db upgrade, kb check, import, i18n compile."""
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check, import, wechat, i18n compile."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("import", help="import a staff spreadsheet (CSV or .xlsx)")
     load.add_argument("kind", choices=("events",))
     load.add_argument("file", type=Path)
+    wechat = commands.add_parser("wechat", help="WeChat Official Account")
+    wechat.add_argument("action", choices=("menu",), help="create the custom menu from config")
+    wechat.add_argument("--dry-run", action="store_true", help="print the menu JSON only")
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
@@ -176,6 +179,12 @@ def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _wechat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.wechat.cli import create_menu
+
+    return create_menu(settings.wechat, dry_run=args.dry_run)
+
+
 def _build_app(settings: Settings) -> App:
     from bot.app import App
 
@@ -190,6 +199,7 @@ COMMANDS: dict[str, Command] = {
     "kb": _kb,
     "demo": _demo,
     "import": _import,
+    "wechat": _wechat,
     "i18n": _i18n,
 }
 

@@ -6,7 +6,10 @@ from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.events import Event, Registration
 from models.handoff import HandoffMessage, HandoffTicket
+from models.mass_sends import MassSendCount
 from models.member import Member, Role
+from models.options import OfferedOptions
+from models.tokens import PlatformToken
 
 __all__ = [
     "AuditEntry",
@@ -16,7 +19,10 @@ __all__ = [
     "HandledUpdate",
     "HandoffMessage",
     "HandoffTicket",
+    "MassSendCount",
     "Member",
+    "OfferedOptions",
+    "PlatformToken",
     "Registration",
     "Role",
 ]
