@@ -15,6 +15,8 @@ from bot.answering import load_answerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from bot.channels.terminal import TerminalChannel
+from bot.channels.wechat import WeChatApi, WeChatChannel
+from bot.channels.wechat.tokens import DbTokenStore
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
@@ -42,23 +44,33 @@ class App:
         if settings.telegram.token:
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
             self.outbound.add(self.telegram)
+        self.wechat: WeChatChannel | None = None
+        if settings.wechat.enabled:
+            wechat = settings.wechat
+            api = WeChatApi(wechat.app_id, wechat.app_secret, wechat.api_base_url,
+                            store=DbTokenStore(self.sessions, wechat.app_id))
+            self.wechat = WeChatChannel(wechat, self.dispatcher, self.outbound, api)
+            self.outbound.add(self.wechat)
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
 
     @property
     def serves_platforms(self) -> bool:
-        return self.telegram is not None
+        return self.telegram is not None or self.wechat is not None
 
     def http_app(self) -> web.Application:
-        """The aiohttp server for webhooks: Telegram's path, and a health check."""
+        """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", _health)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
+        if self.wechat is not None:
+            app.router.add_routes(self.wechat.routes())
         return app
 
     async def start(self) -> None:
-        if self.telegram is not None and self.settings.telegram.mode == "webhook":
+        telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
+        if telegram_webhook or self.wechat is not None:
             self._runner = web.AppRunner(self.http_app())
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
@@ -67,12 +79,17 @@ class App:
             sockets = getattr(server, "sockets", None) or []
             self.http_port = sockets[0].getsockname()[1] if sockets else self.settings.http.port
             log.info("http: listening on %s:%s", self.settings.http.host, self.http_port)
+        if self.wechat is not None:
+            log.info("wechat: callback at %s (%s mode)", self.settings.wechat.path,
+                     self.settings.wechat.mode)
         if self.telegram is not None:
             await self.telegram.start()
 
     async def stop(self) -> None:
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.wechat is not None:
+            await self.wechat.stop()
         if self._runner is not None:
             await self._runner.cleanup()
         await self.sessions.dispose()

@@ -1,4 +1,4 @@
-"""The `unionbot` command: run, chat, ask, db upgrade, kb check, i18n compile."""
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check, import, wechat, i18n compile."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, find_config, load_settings
+from bot.importing.tabular import ImportReport
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -42,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="demo data for trying the bot")
     demo.add_argument("action", choices=("load",))
+
+    load = commands.add_parser("import", help="import a staff spreadsheet (CSV or .xlsx)")
+    load.add_argument("kind", choices=("events",))
+    load.add_argument("file", type=Path)
+    wechat = commands.add_parser("wechat", help="WeChat Official Account")
+    wechat.add_argument("action", choices=("menu",), help="create the custom menu from config")
+    wechat.add_argument("--dry-run", action="store_true", help="print the menu JSON only")
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
@@ -139,12 +147,42 @@ async def _load_demo(settings: Settings) -> int:
         await sessions.dispose()
 
 
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    report = asyncio.run(_import_file(settings, args.kind, args.file))
+    for line in report.errors:
+        print(line, file=sys.stderr)
+    if not report.ok:
+        print(f"{args.file}: nothing imported ({len(report.errors)} problems)", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {report.imported} {args.kind} imported")
+    return 0
+
+
+async def _import_file(settings: Settings, kind: str, path: Path) -> ImportReport:
+    from bot.importing.events import import_events
+    from models.db import Sessions, make_engine
+
+    importers = {"events": import_events}
+    sessions = Sessions(make_engine(settings.database.url))
+    try:
+        async with sessions.begin() as session:
+            return await importers[kind](session, path, zone=settings.zone)
+    finally:
+        await sessions.dispose()
+
+
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import compile_catalogs
 
     for path in compile_catalogs(settings.bot.locales_dir):
         print(path)
     return 0
+
+
+def _wechat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.wechat.cli import create_menu
+
+    return create_menu(settings.wechat, dry_run=args.dry_run)
 
 
 def _build_app(settings: Settings) -> App:
@@ -160,6 +198,8 @@ COMMANDS: dict[str, Command] = {
     "db": _db,
     "kb": _kb,
     "demo": _demo,
+    "import": _import,
+    "wechat": _wechat,
     "i18n": _i18n,
 }
 

@@ -8,11 +8,19 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -67,6 +75,107 @@ class TelegramSettings(_Section):
         return value
 
 
+_AES_KEY = re.compile(r"^[A-Za-z0-9+/]{43}$")
+_WECHAT_TOKEN = re.compile(r"^[A-Za-z0-9]{3,32}$")
+_MENU_NAME_BYTES = 16  # WeChat: top-level button names <= 16 bytes, sub-buttons <= 60
+_SUB_NAME_BYTES = 60
+_MENU_KEY_BYTES = 128
+
+
+class WeChatMenuButton(_Section):
+    """One custom-menu button: a `key` (a payload such as `discounts.menu`), a `url`, or
+    `sub_button`s (top level only)."""
+
+    name: str
+    key: str = ""
+    url: str = ""
+    sub_button: tuple[WeChatMenuButton, ...] = ()
+
+    @field_validator("key")
+    @classmethod
+    def _key_size(cls, value: str) -> str:
+        if len(value.encode("utf-8")) > _MENU_KEY_BYTES:
+            raise ValueError(f"menu key over {_MENU_KEY_BYTES} bytes: {value!r}")
+        return value
+
+
+class WeChatSettings(_Section):
+    enabled: bool = False
+    token: str = ""
+    app_id: str = ""
+    app_secret: str = ""
+    encoding_aes_key: str = ""
+    previous_encoding_aes_key: str = ""
+    api_base_url: str = "https://api.weixin.qq.com"
+    path: str = "/wechat"
+    mode: Literal["plaintext", "compatible", "safe"] = "safe"
+    template_id: str = ""
+    menu: tuple[WeChatMenuButton, ...] = ()
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and not _WECHAT_TOKEN.fullmatch(value):
+            raise ValueError("must be 3-32 letters or digits")
+        return value
+
+    @field_validator("app_id")
+    @classmethod
+    def _app_id_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"wx[0-9A-Za-z]{16}", value):
+            raise ValueError("must start with wx followed by 16 letters or digits")
+        return value
+
+    @field_validator("encoding_aes_key", "previous_encoding_aes_key")
+    @classmethod
+    def _aes_key_shape(cls, value: str) -> str:
+        if value and not _AES_KEY.fullmatch(value):
+            raise ValueError("must be 43 characters of A-Z a-z 0-9 + /")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
+        return value
+
+    @field_validator("menu")
+    @classmethod
+    def _menu_shape(cls, value: tuple[WeChatMenuButton, ...]) -> tuple[WeChatMenuButton, ...]:
+        if len(value) > 3:
+            raise ValueError("at most 3 top-level buttons")
+        for top in value:
+            _check_button(top, _MENU_NAME_BYTES, allow_sub=True)
+        return value
+
+    @model_validator(mode="after")
+    def _required_when_enabled(self) -> WeChatSettings:
+        if not self.enabled:
+            return self
+        needed = ["token", "app_id", "app_secret"]
+        if self.mode != "plaintext":
+            needed.append("encoding_aes_key")
+        for key in needed:
+            if not getattr(self, key):
+                raise ValueError(f"{key} is required when WeChat is enabled")
+        return self
+
+
+def _check_button(button: WeChatMenuButton, name_bytes: int, *, allow_sub: bool) -> None:
+    if not 1 <= len(button.name.encode("utf-8")) <= name_bytes:
+        raise ValueError(f"menu name {button.name!r} must be 1-{name_bytes} bytes")
+    if button.sub_button:
+        if not allow_sub:
+            raise ValueError(f"menu {button.name!r}: sub-buttons only at the top level")
+        if len(button.sub_button) > 5:
+            raise ValueError(f"menu {button.name!r}: at most 5 sub-buttons")
+        for sub in button.sub_button:
+            _check_button(sub, _SUB_NAME_BYTES, allow_sub=False)
+    elif bool(button.key) == bool(button.url):
+        raise ValueError(f"menu {button.name!r} needs either a key or a url")
+
+
 class HttpSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
@@ -91,6 +200,69 @@ class BotSettings(_Section):
         return value
 
 
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class HandoffSettings(_Section):
+    """Talking to a person: where members' messages go, and when staff answer."""
+
+    staff_chat: str = ""  # "channel:chat_id", e.g. "telegram:-1001234"; empty: handoff off
+    office_hours: str = "09:00-17:30"
+    office_days: str = "mon-fri"
+
+    @field_validator("staff_chat")
+    @classmethod
+    def _chat_shape(cls, value: str) -> str:
+        channel, sep, chat_id = value.partition(":")
+        if value and not (sep and re.fullmatch(r"[a-z]+", channel) and chat_id.strip()):
+            raise ValueError('must look like "telegram:-1001234" (channel:chat_id)')
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_shape(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d\d):(\d\d)-(\d\d):(\d\d)", value.strip())
+        if match is None:
+            raise ValueError('must look like "09:00-17:30"')
+        try:
+            start, end = time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+        except ValueError:
+            raise ValueError("not a valid time of day") from None
+        if start >= end:
+            raise ValueError("the start must come before the end")
+        return value.strip()
+
+    @field_validator("office_days")
+    @classmethod
+    def _days_shape(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @property
+    def opening(self) -> tuple[time, time]:
+        start, end = self.office_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+    @property
+    def days(self) -> frozenset[int]:
+        """Weekday numbers (Monday 0) when staff answer."""
+        return parse_days(self.office_days)
+
+
+def parse_days(value: str) -> frozenset[int]:
+    """"mon-fri" or "mon,wed,sat" -> weekday numbers; ValueError names the bad part."""
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise ValueError(f'unknown day in {part!r}: use mon tue wed thu fri sat sun')
+        start, end = _DAYS.index(first), _DAYS.index(last or first)
+        if end < start:
+            raise ValueError(f"{part!r} runs backwards")
+        days.update(range(start, end + 1))
+    return frozenset(days)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -100,6 +272,8 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     http: HttpSettings = HttpSettings()
     bot: BotSettings = BotSettings()
+    handoff: HandoffSettings = HandoffSettings()
+    wechat: WeChatSettings = WeChatSettings()
 
     @classmethod
     def settings_customise_sources(

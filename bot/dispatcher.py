@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
@@ -23,6 +25,7 @@ from models.member import Member, get_or_create_member
 
 log = logging.getLogger(__name__)
 
+BUSY_ATTEMPTS = 3  # runs of one message whose transaction lost a lock race
 CONTEXT_WINDOW = timedelta(minutes=10)  # how long a topic colours short follow-up questions
 CLASSIFY_LIMIT = 1000  # characters read of one message; a 10,000-character paste is truncated
 
@@ -62,29 +65,44 @@ class Dispatcher:
         language = normalize_language(
             msg.language_hint, self.services.settings.bot.default_language
         )
-        try:
-            async with self.sessions.begin() as session:
-                now = self.clock()
-                if msg.update_id and not await claim_update(
-                    session, channel=msg.channel, key=msg.update_id, now=now
-                ):
-                    log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-                    return []
-                member, _created = await get_or_create_member(
-                    session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-                    display_name=msg.display_name, language=language, now=now,
-                )
-                ctx = Context(
-                    session=session, member=member, now=now, services=self.services,
-                    translator=self.services.catalogs.get(member.language),
-                    files=files or NoFiles(), flow=await load_flow(session, member.id),
-                )
-                replies = _as_list(await self._route(msg, ctx))
-                _remember_topic(member, replies, now)
-                return replies
-        except Exception:
-            log.exception("update %s from %s:%s failed", msg.update_id, msg.channel, msg.user_id)
-            return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return await self._handle_once(msg, files, language)
+            except DBAPIError as exc:
+                if attempt < BUSY_ATTEMPTS and _lost_lock_race(exc):
+                    log.warning("update %s: database busy (%s); running it again",
+                                msg.update_id, exc.orig)
+                    continue
+                log.exception("update %s from %s:%s failed", msg.update_id, msg.channel,
+                              msg.user_id)
+            except Exception:
+                log.exception("update %s from %s:%s failed", msg.update_id, msg.channel,
+                              msg.user_id)
+            break
+        return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
+
+    async def _handle_once(
+        self, msg: Incoming, files: FileFetcher | None, language: str
+    ) -> list[Reply]:
+        async with self.sessions.begin() as session:
+            now = self.clock()
+            if msg.update_id and not await claim_update(
+                session, channel=msg.channel, key=msg.update_id, now=now
+            ):
+                log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+                return []
+            member, _created = await get_or_create_member(
+                session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
+                display_name=msg.display_name, language=language, now=now,
+            )
+            ctx = Context(
+                session=session, member=member, now=now, services=self.services,
+                translator=self.services.catalogs.get(member.language),
+                files=files or NoFiles(), flow=await load_flow(session, member.id),
+            )
+            replies = _as_list(await self._route(msg, ctx))
+            _remember_topic(member, replies, now)
+            return replies
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
@@ -99,6 +117,10 @@ class Dispatcher:
             if route is None:
                 return await self._run(self.actions["menu.main"], msg, ctx, notice=STALE_BUTTON)
             return await self._run(route, msg, ctx)
+        if msg.reply_to_text is not None and "reply" in self.events:
+            result = await self._run(self.events["reply"], msg, ctx)
+            if result is not None:
+                return result
         if ctx.flow is not None and ctx.flow.name in self.flows:
             return await self._run(self.flows[ctx.flow.name], msg, ctx)
         event = _event_of(msg)
@@ -139,6 +161,14 @@ class Dispatcher:
         if notice is None:
             return result
         return [Reply(text=ctx._(notice)), *_as_list(result)]
+
+
+def _lost_lock_race(exc: DBAPIError) -> bool:
+    """SQLite busy past its timeout, a PostgreSQL deadlock or serialization failure: the
+    transaction was rolled back whole and is safe to run again."""
+    text = str(exc.orig).lower()
+    return any(sign in text for sign in ("database is locked", "deadlock detected",
+                                         "could not serialize access"))
 
 
 def _as_list(result: HandlerResult) -> list[Reply]:

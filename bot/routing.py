@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 HandlerResult = Reply | list[Reply] | None
 Handler = Callable[[Incoming, "Context"], Awaitable[HandlerResult]]
-Event = Literal["location", "attachment", "contact"]
+Event = Literal["location", "attachment", "contact", "reply"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,9 @@ class Route:
     action: str | None = None  # button payload "discounts.show:42" -> "discounts.show"
     intent: str | None = None  # an id of shared/intents.md; "*" answers any intent
     flow: str | None = None  # messages while the member is in this flow
-    event: Event | None = None  # a shared location, a file, a contact card outside any flow
+    # a shared location, a file, a contact card outside any flow; "reply": a message answering
+    # one of the bot's messages (staff answering a relayed ticket), None from it passes it on
+    event: Event | None = None
     staff_only: bool = False
     private_only: bool = False
 

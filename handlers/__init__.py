@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.routing import Route
-from handlers import faq, menu
+from handlers import events, faq, handoff, jobfairs, lectures, menu
 
-MODULES = (menu, faq)
+MODULES = (menu, jobfairs, lectures, events, handoff, faq)
 
 
 def all_routes() -> tuple[Route, ...]:

@@ -11,14 +11,14 @@ from bot.routing import Route
 MAIN_MENU = (
     (N_("Jingka discounts"), "faq.intent:jingka.discounts"),
     (N_("Mutual aid"), "faq.intent:mutual_aid.plans"),
-    (N_("Job fairs"), "faq.intent:job_fairs"),
-    (N_("Women's lectures"), "faq.intent:lectures.women"),
+    (N_("Job fairs"), "jobfairs.list"),
+    (N_("Women's lectures"), "lectures.list"),
     (N_("More services"), "menu.more"),
-    (N_("Talk to a person"), "faq.intent:human_handoff"),
+    (N_("Talk to a person"), "human.start"),
 )
 MORE_MENU = (
     (N_("Jingka card"), "faq.intent:jingka.card"),
-    (N_("Job training"), "faq.intent:job_training"),
+    (N_("Job training"), "training.list"),
     (N_("Hardship aid"), "faq.intent:hardship_aid"),
     (N_("Student aid"), "faq.intent:student_aid"),
     (N_("Legal aid"), "faq.intent:legal_aid"),

@@ -10,9 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.demo.events import load_demo_events
+
 Loader = Callable[[AsyncSession, datetime], Awaitable[int]]
 
-LOADERS: tuple[Loader, ...] = ()
+LOADERS: tuple[Loader, ...] = (load_demo_events,)
 
 
 async def load_demo(session: AsyncSession, now: datetime) -> int:

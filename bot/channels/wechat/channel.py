@@ -1,0 +1,227 @@
+"""WeChat Official Account: the callback endpoint in, passive replies and customer-service
+messages out.
+
+WeChat waits 5 s for the HTTP answer and then re-posts the same message (up to 3 times). We
+answer within REPLY_BUDGET with the passive reply when the handler is done; otherwise we answer
+`success` at once and send the reply through the customer-service API when it is ready. A
+retry that arrives while the first is still running joins it (one answer); across processes,
+the dispatcher's claim in `handled_updates` makes the later one a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Sequence
+from dataclasses import replace
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.base import Outbound
+from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.endpoint import MAX_BODY, CallbackVerifier, Refused
+from bot.channels.wechat.inbound import CHANNEL, is_unsubscribe, to_incoming
+from bot.channels.wechat.render import option_number, render_replies
+from bot.channels.wechat.xmlmsg import text_reply
+from bot.config import WeChatSettings
+from bot.dispatcher import Dispatcher
+from bot.messages import Attachment, Incoming, Reply
+from models.member import find_member
+from models.options import chosen_option, forget_chat, mark_reachable, offer_options
+
+log = logging.getLogger(__name__)
+
+REPLY_BUDGET = 4.0  # seconds of WeChat's 5 we spend before answering `success`
+STOP_GRACE = 15.0  # seconds to let running answers finish on shutdown
+SUCCESS = "success"  # "no passive reply": anything else unexpected shows an error to the member
+
+
+class _Job:
+    """One message being handled; its texts go out once, passively or by the API."""
+
+    def __init__(self, task: asyncio.Task[tuple[str, ...]]) -> None:
+        self.task = task
+        self.taken = False
+        self.late = False
+
+    def take(self) -> tuple[str, ...]:
+        if self.taken or self.task.cancelled():
+            return ()
+        if self.task.exception() is not None:
+            log.error("wechat: handling failed", exc_info=self.task.exception())
+            return ()
+        self.taken = True
+        return self.task.result()
+
+
+class WeChatChannel:
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: WeChatSettings,
+        dispatcher: Dispatcher,
+        outbound: Outbound,
+        api: WeChatApi,
+        *,
+        reply_budget: float = REPLY_BUDGET,
+    ) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.sessions = dispatcher.sessions
+        self.outbound = outbound
+        self.api = api
+        self.reply_budget = reply_budget
+        self.verifier = CallbackVerifier(settings, lambda: dispatcher.clock().timestamp())
+        self._jobs: dict[str, _Job] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get(self.settings.path, self.handle_get),
+                web.post(self.settings.path, self.handle_post)]
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.drain(), STOP_GRACE)
+        except TimeoutError:
+            log.warning("wechat: %d answers still running at shutdown", len(self._background))
+        await self.api.close()
+
+    async def drain(self) -> None:
+        """Wait for handling and late sends still running (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def handle_get(self, request: web.Request) -> web.Response:
+        try:
+            echostr = self.verifier.verify_url(request.query)
+        except Refused as exc:
+            log.warning("wechat: URL check refused from %s: %s", request.remote, exc.reason)
+            return web.Response(status=exc.status)
+        return web.Response(text=echostr, content_type="text/plain")
+
+    async def handle_post(self, request: web.Request) -> web.Response:
+        started = asyncio.get_running_loop().time()
+        try:
+            if (request.content_length or 0) > MAX_BODY:
+                raise Refused(413, f"body of {request.content_length} bytes")
+            body = await request.read()
+            if len(body) > MAX_BODY:
+                raise Refused(413, f"body of {len(body)} bytes")
+            envelope = self.verifier.open(request.query, body)
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("wechat: refused a body over 1 MB from %s", request.remote)
+            return web.Response(status=413)
+        except Refused as exc:
+            log.warning("wechat: refused a callback from %s: %s", request.remote, exc.reason)
+            return web.Response(status=exc.status)
+        fields = envelope.fields
+        if is_unsubscribe(fields):
+            await self._forget(fields.get("FromUserName", ""))
+            return web.Response(text=SUCCESS)
+        incoming = to_incoming(fields)
+        if incoming is None:
+            return web.Response(text=SUCCESS)
+        remaining = self.reply_budget - (asyncio.get_running_loop().time() - started)
+        texts = await self._answer(incoming, remaining)
+        if not texts:
+            return web.Response(text=SUCCESS)
+        now = int(self.dispatcher.clock().timestamp())
+        xml = text_reply(to_user=fields.get("FromUserName", ""),
+                         from_user=fields.get("ToUserName", ""), text=texts[0], now=now)
+        self._spawn(self._send_texts(incoming.chat_id, texts[1:]))
+        return web.Response(text=self.verifier.seal(envelope, xml),
+                            content_type="application/xml")
+
+    async def _answer(self, incoming: Incoming, budget: float) -> tuple[str, ...]:
+        """The texts to answer passively, or () when they go out later (or went already)."""
+        job = self._jobs.get(incoming.update_id)
+        if job is None:
+            job = _Job(self._track(self._handle(incoming)))
+            self._jobs[incoming.update_id] = job
+            job.task.add_done_callback(lambda _t: self._jobs.pop(incoming.update_id, None))
+        else:
+            log.info("wechat: retry of %s joins the running handling", incoming.update_id)
+        done, _pending = await asyncio.wait({job.task}, timeout=max(budget, 0.0))
+        if done:
+            return job.take()
+        if not job.late:
+            job.late = True
+            log.info("wechat: %s not ready in time; answering by the API", incoming.update_id)
+            job.task.add_done_callback(lambda _t: self._spawn(self._send_late(job, incoming)))
+        return ()
+
+    async def _send_late(self, job: _Job, incoming: Incoming) -> None:
+        await self._send_texts(incoming.chat_id, job.take())
+
+    async def _handle(self, incoming: Incoming) -> tuple[str, ...]:
+        """Dispatch; replies for other chats go their way, ours are rendered as texts."""
+        incoming = await self._resolve_option(incoming)
+        replies = await self.dispatcher.handle(incoming, files=_Files(self.api))
+        mine = [r for r in replies if r.to is None or r.to == incoming.address]
+        others = [r for r in replies if not (r.to is None or r.to == incoming.address)]
+        if others:
+            self._spawn(self.outbound.deliver(incoming.address, others))
+        return await self._render(incoming.chat_id, mine) if mine else ()
+
+    async def _resolve_option(self, incoming: Incoming) -> Incoming:
+        """A lone digit answers the numbered options we offered last; writing again makes a
+        member who had unsubscribed reachable."""
+        number = option_number(incoming.text)
+        now = self.dispatcher.clock()
+        async with self.sessions.begin() as session:
+            await mark_reachable(session, channel=CHANNEL, external_id=incoming.user_id)
+            if number is None:
+                return incoming
+            payload = await chosen_option(session, channel=CHANNEL, chat_id=incoming.chat_id,
+                                          number=number, now=now)
+        return incoming if payload is None else replace(incoming, text=None, payload=payload)
+
+    async def _render(self, chat_id: str, replies: Sequence[Reply]) -> tuple[str, ...]:
+        now = self.dispatcher.clock()
+        async with self.sessions.begin() as session:
+            member = await find_member(session, channel=CHANNEL, external_id=chat_id)
+            services = self.dispatcher.services
+            language = member.language if member else services.settings.bot.default_language
+            rendered = render_replies(replies, services.catalogs.get(language))
+            await offer_options(session, channel=CHANNEL, chat_id=chat_id,
+                                payloads=list(rendered.options), now=now)
+        return rendered.texts
+
+    async def _send_texts(self, chat_id: str, texts: Sequence[str]) -> None:
+        for text in texts:
+            try:
+                await self.api.send_text(chat_id, text)
+            except WeChatApiError as exc:
+                log.warning("wechat: customer-service message to %s failed: %s", chat_id, exc)
+                return
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        """A reply addressed to a WeChat member from elsewhere (staff relay, notices)."""
+        for text in await self._render(chat_id, [reply]):
+            await self.api.send_text(chat_id, text)
+
+    async def _forget(self, openid: str) -> None:
+        """Unsubscribed: WeChat expects us to delete the member's WeChat data."""
+        async with self.sessions.begin() as session:
+            known = await forget_chat(session, channel=CHANNEL, external_id=openid,
+                                      chat_id=openid)
+        log.info("wechat: %s unsubscribed (%s)", openid, "forgotten" if known else "unknown")
+
+    def _track(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        _task = self._track(coro)
+
+
+class _Files:
+    def __init__(self, api: WeChatApi) -> None:
+        self.api = api
+
+    async def fetch(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        return await self.api.get_media(attachment.file_ref, max_bytes=max_bytes)

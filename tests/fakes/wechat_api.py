@@ -1,0 +1,285 @@
+"""A fake WeChat Official Account API on 127.0.0.1, spoken to over real HTTP.
+
+It keeps WeChat's rules that matter to us: access tokens that go stale (40001) or expire
+(42001), customer-service messages refused outside the 48-hour window (45015), to members who
+unfollowed (43004) or past the quota (45047), menus of 3 x 5 buttons sent as UTF-8 (a \\uXXXX
+escape is refused with 40033), template messages, temporary media. Tests read what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+APP_ID = "wx2c2769f8efd9abc2"
+APP_SECRET = "test-secret"
+
+
+@dataclass(frozen=True)
+class Sent:
+    kind: str  # "text" | "template" | "mass"
+    openid: str
+    text: str
+    body: dict[str, Any]
+
+
+class FakeWeChat:
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+        self.menus: list[dict[str, Any]] = []
+        self.media: dict[str, bytes] = {}
+        self.token_fetches = 0
+        self.errors: dict[str, int] = {}  # openid -> errcode for customer-service messages
+        self.rejected: list[int] = []
+        self._token = ""
+        self._expire_next = False
+        self._new_sent = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/token", self._token_endpoint)
+        app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
+        app.router.add_post("/cgi-bin/message/template/send", self._template_send)
+        app.router.add_post("/cgi-bin/message/mass/send", self._mass_send)
+        app.router.add_post("/cgi-bin/menu/create", self._menu_create)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # ----- what tests change -----
+    def invalidate_token(self) -> None:
+        """Another process fetched a new token: ours answers 40001 from now on."""
+        self._token = "replaced-elsewhere"
+
+    def expire_token(self) -> None:
+        """The token's 2 hours are up: the next call answers 42001."""
+        self._expire_next = True
+
+    # ----- what tests read -----
+    def to(self, openid: str) -> list[Sent]:
+        return [s for s in self.sent if s.openid == openid]
+
+    async def wait_for(self, openid: str, count: int, within: float = 10.0) -> list[Sent]:
+        deadline = time.monotonic() + within
+        while len(self.to(openid)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{openid} got {len(self.to(openid))} of {count}")
+            self._new_sent.clear()
+            try:
+                await asyncio.wait_for(self._new_sent.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.to(openid)
+
+    # ----- the API -----
+    async def _token_endpoint(self, request: web.Request) -> web.Response:
+        query = request.query
+        if query.get("appid") != APP_ID or query.get("secret") != APP_SECRET:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid appid"})
+        self.token_fetches += 1
+        self._token = f"TOKEN-{self.token_fetches}"
+        self._expire_next = False
+        return web.json_response({"access_token": self._token, "expires_in": 7200})
+
+    async def _body(self, request: web.Request) -> tuple[dict[str, Any] | None, int]:
+        """The JSON body, or an errcode: the token first, then WeChat's encoding rule."""
+        if request.query.get("access_token") != self._token or not self._token:
+            return None, 40001
+        if self._expire_next:
+            self._expire_next = False
+            return None, 42001
+        raw = await request.read()
+        if b"\\u" in raw:
+            return None, 40033  # WeChat wants UTF-8, not \uXXXX escapes
+        return json.loads(raw.decode("utf-8")), 0
+
+    def _error(self, errcode: int) -> web.Response:
+        self.rejected.append(errcode)
+        return web.json_response({"errcode": errcode, "errmsg": f"fake error {errcode}"})
+
+    def _record(self, sent: Sent) -> web.Response:
+        self.sent.append(sent)
+        self._new_sent.set()
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _custom_send(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        openid = body["touser"]
+        if openid in self.errors:
+            return self._error(self.errors[openid])
+        if body.get("msgtype") != "text" or len(body["text"]["content"].encode()) > 2048:
+            return self._error(45002)
+        return self._record(Sent("text", openid, body["text"]["content"], body))
+
+    async def _template_send(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        text = "\n".join(field["value"] for field in body["data"].values())
+        return self._record(Sent("template", body["touser"], text, body))
+
+    async def _mass_send(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        if "*mass" in self.errors:
+            return self._error(self.errors["*mass"])  # e.g. 45028: no mass-send quota left
+        if not 2 <= len(body["touser"]) <= 10000:
+            return self._error(40130)
+        for openid in body["touser"]:
+            self.sent.append(Sent("mass", openid, body["text"]["content"], body))
+        self._new_sent.set()
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msg_id": 1000})
+
+    async def _menu_create(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        buttons = body.get("button", [])
+        if not 1 <= len(buttons) <= 3 or any(len(b.get("sub_button", [])) > 5 for b in buttons):
+            return self._error(40017)
+        self.menus.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _media_get(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") != self._token:
+            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
+        data = self.media.get(request.query.get("media_id", ""))
+        if data is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=data, content_type="image/jpeg")
+
+
+# ----- WeChat's side of the callback: a follower whose messages WeChat posts to our URL -----
+
+TOKEN = "spamtest"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+ACCOUNT = "gh_10f6c3c3ac5a"
+_msg_ids = iter(range(6054768590064713728, 6054768590064713728 + 10**9))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What our endpoint answered WeChat: the HTTP status, raw body and the reply's fields."""
+
+    status: int
+    body: str
+    fields: dict[str, str] | None
+
+    @property
+    def text(self) -> str:
+        """The passive reply's text, or "" when the answer was `success` or empty."""
+        return (self.fields or {}).get("Content", "")
+
+
+class Follower:
+    """A member who follows the account; posts messages as WeChat would, signed and (in
+    compatible or safe mode) encrypted, and opens our answers."""
+
+    def __init__(self, url: str, openid: str = "oyORnuP8q7ou2gfYjqLzSIWZf0rs", *,
+                 mode: str = "safe", token: str = TOKEN, aes_key: str = AES_KEY,
+                 app_id: str = APP_ID) -> None:
+        from bot.channels.wechat.crypto import MessageKey
+
+        self.url = url
+        self.openid = openid
+        self.mode = mode
+        self.token = token
+        self.key = MessageKey.from_encoding_key(aes_key, app_id)
+
+    def fields(self, msg_type: str, **extra: str | int) -> dict[str, str | int]:
+        return {"ToUserName": ACCOUNT, "FromUserName": self.openid,
+                "CreateTime": int(time.time()), "MsgType": msg_type, **extra}
+
+    async def says(self, text: str, msg_id: int | None = None) -> Answer:
+        return await self.post(self.fields("text", Content=text,
+                                           MsgId=msg_id or next(_msg_ids)))
+
+    async def clicks(self, key: str) -> Answer:
+        return await self.post(self.fields("event", Event="CLICK", EventKey=key))
+
+    async def subscribes(self, scene: str = "") -> Answer:
+        extra = {"EventKey": f"qrscene_{scene}"} if scene else {}
+        return await self.post(self.fields("event", Event="subscribe", **extra))
+
+    async def unsubscribes(self) -> Answer:
+        return await self.post(self.fields("event", Event="unsubscribe"))
+
+    async def shares_location(self, latitude: float, longitude: float) -> Answer:
+        return await self.post(self.fields(
+            "location", Location_X=str(latitude), Location_Y=str(longitude), Scale=15,
+            Label="西城区", MsgId=next(_msg_ids),
+        ))
+
+    async def sends_image(self, media_id: str) -> Answer:
+        return await self.post(self.fields("image", PicUrl="http://127.0.0.1/x.jpg",
+                                           MediaId=media_id, MsgId=next(_msg_ids)))
+
+    async def sends_voice(self, media_id: str) -> Answer:
+        return await self.post(self.fields("voice", MediaId=media_id, Format="amr",
+                                           MsgId=next(_msg_ids)))
+
+    async def post(self, fields: dict[str, str | int], *, timestamp: int | None = None,
+                   ) -> Answer:
+        from bot.channels.wechat.xmlmsg import render_fields
+
+        query, body = self.seal(render_fields(fields), timestamp=timestamp)
+        return await self.post_raw(query, body)
+
+    def seal(self, xml: str, *, timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
+        """The query string and body WeChat sends for `xml` in this follower's mode."""
+        from bot.channels.wechat.crypto import signature
+        from bot.channels.wechat.xmlmsg import parse_xml, render_fields
+
+        stamp, nonce = str(timestamp or int(time.time())), "1320562132"
+        query = {"timestamp": stamp, "nonce": nonce, "openid": self.openid,
+                 "signature": signature(self.token, stamp, nonce)}
+        if self.mode == "plaintext":
+            return query, xml.encode("utf-8")
+        encrypted = self.key.encrypt(xml)
+        query |= {"encrypt_type": "aes",
+                  "msg_signature": signature(self.token, stamp, nonce, encrypted)}
+        outer: dict[str, str | int] = {"ToUserName": ACCOUNT}
+        if self.mode == "compatible":
+            outer = dict(parse_xml(xml))
+        outer["Encrypt"] = encrypted
+        return query, render_fields(outer).encode("utf-8")
+
+    async def post_raw(self, query: dict[str, str], body: bytes) -> Answer:
+        import io
+
+        import aiohttp
+
+        from bot.channels.wechat.xmlmsg import parse_xml
+
+        async with aiohttp.ClientSession() as http:
+            async with http.post(self.url, params=query, data=io.BytesIO(body),
+                                 headers={"Content-Type": "text/xml"}) as response:
+                text = await response.text()
+        if response.status != 200 or text in ("success", ""):
+            return Answer(response.status, text, None)
+        fields = parse_xml(text.encode("utf-8"))
+        if "Encrypt" in fields:
+            fields = parse_xml(self.key.decrypt(fields["Encrypt"]).encode("utf-8"))
+        return Answer(response.status, text, fields)

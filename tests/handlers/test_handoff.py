@@ -1,0 +1,167 @@
+"""Talking to a person: the ticket, relaying, staff answers, /done, office hours, refusals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.messages import Address, Attachment, AttachmentKind, Incoming, Reply
+from models.audit import AuditEntry
+from models.db import Sessions
+from models.handoff import HandoffTicket
+from tests.dialogue import Member
+from tests.events_support import STAFF_CHAT, add_staff, event_settings, make_dispatcher
+
+STAFF = Address("telegram", STAFF_CHAT)
+
+
+def _to(replies: list[Reply], address: Address) -> list[str]:
+    return [reply.text for reply in replies if reply.to == address]
+
+
+def _staff_reply(text: str, replying_to: str, user_id: str = "900") -> Incoming:
+    return Incoming(channel="telegram", chat_id=STAFF_CHAT, user_id=user_id,
+                    display_name="李老师", language_hint="zh-hans", text=text,
+                    reply_to_text=replying_to, is_private=False, update_id=f"s-{text}")
+
+
+async def test_member_talks_to_staff_and_staff_answer(
+    sessions: Sessions, database_url: str
+) -> None:
+    await add_staff(sessions, "900")
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    wang = Member(dispatcher, user_id="1")
+
+    opened = await wang.presses("human.start")
+    assert "工单 #T1" in opened and "非工作时间" not in opened  # Wednesday 10:00
+    assert _to(wang.last, STAFF) == ["#T1 王芳 请求人工服务。"]
+    assert ("结束对话", "human.done") in wang.buttons
+
+    assert "已转给工作人员（#T1）" in await wang.says("我的京卡丢了怎么办？")
+    relayed = _to(wang.last, STAFF)
+    assert relayed == ["#T1 王芳: 我的京卡丢了怎么办？"]
+
+    replies = await dispatcher.handle(_staff_reply("请到银行网点挂失。", relayed[0]))
+    assert _to(replies, Address("telegram", "1")) == ["工会工作人员（#T1）：请到银行网点挂失。"]
+    assert [r.text for r in replies if r.to is None] == ["已发给 王芳（#T1）。"]
+
+    done = await wang.command("/done")
+    assert "已结束" in done
+    assert _to(wang.last, STAFF) == ["#T1 王芳 结束了对话。"]
+    # After /done the member's words go to the bot again, not to staff.
+    await wang.says("你好")
+    assert _to(wang.last, STAFF) == []
+
+
+async def test_member_can_start_by_typing_and_end_by_button(
+    sessions: Sessions, database_url: str
+) -> None:
+    wang = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    assert "ticket #T1" in await wang.command("/human")
+    assert "has ended" in await wang.presses("human.done")
+    assert "no open conversation" in await wang.command("/done")
+    assert "no open conversation" in await wang.command("/done thanks")
+
+
+async def test_outside_office_hours_member_is_told_when_to_expect_an_answer(
+    sessions: Sessions, database_url: str
+) -> None:
+    saturday_night = datetime(2026, 12, 5, 13, 0, tzinfo=UTC)  # Sat 21:00 in Beijing
+    dispatcher = make_dispatcher(event_settings(database_url), sessions,
+                                 clock=lambda: saturday_night)
+    wang = Member(dispatcher, language="en")
+    opened = await wang.command("/human")
+    assert "not at work right now" in opened
+    assert "Mon–Fri 09:00-17:30" in opened
+    assert "Mon, Dec 7 09:00" in opened
+
+
+async def test_staff_close_a_ticket_and_the_member_is_told(
+    sessions: Sessions, database_url: str
+) -> None:
+    await add_staff(sessions, "900")
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    wang = Member(dispatcher, user_id="1", language="en")
+    await wang.command("/human")
+    staff_done = Incoming(channel="telegram", chat_id=STAFF_CHAT, user_id="900",
+                          command="done", args=("T1",), is_private=False, update_id="d1")
+    replies = await dispatcher.handle(staff_done)
+    assert [r.text for r in replies if r.to is None] == ["已关闭 #T1。"]
+    told = _to(replies, Address("telegram", "1"))
+    assert told == ["Union staff have closed this conversation (#T1). "
+                    "Send /human if you need a person again."]
+    # The member's flow ended with the ticket: their next words are not relayed.
+    await wang.says("thanks")
+    assert _to(wang.last, STAFF) == []
+
+
+async def test_members_cannot_act_as_staff_and_are_audited(
+    sessions: Sessions, database_url: str
+) -> None:
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    wang = Member(dispatcher, user_id="1")
+    await wang.command("/human")
+    await wang.says("你好")
+    intruder = Member(dispatcher, user_id="66", language="en")
+    assert "only for union staff" in await intruder.command("/done T1")
+    assert "only for union staff" in await intruder.command("/tickets")
+    replies = await dispatcher.handle(_staff_reply("fake answer", "#T1 王芳: 你好", "66"))
+    assert replies == [Reply(text="Sorry, that is only for union staff.")]  # not to Wang Fang
+    async with sessions.begin() as session:
+        refused = list(await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.allowed.is_(False))))
+        ticket = await session.get(HandoffTicket, 1)
+    assert sorted(refused) == ["handoff.close", "handoff.reply", "tickets"]
+    assert ticket is not None and ticket.is_open
+
+
+async def test_staff_list_open_tickets_and_closed_tickets_refuse_answers(
+    sessions: Sessions, database_url: str
+) -> None:
+    await add_staff(sessions, "900")
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    wang = Member(dispatcher, user_id="1")
+    await wang.command("/human")
+    staff = Member(dispatcher, user_id="900", language="en")
+    assert "#T1 王芳" in await staff.command("/tickets")
+    photo = _staff_reply("", "#T1 王芳: 你好")
+    replies = await dispatcher.handle(replace(photo, text=None, attachment=Attachment(
+        AttachmentKind.PHOTO, "p1"), update_id="photo"))
+    assert [r.text for r in replies] == ["只能把文字转给职工，请输入文字。"]
+    await wang.command("/done")
+    replies = await dispatcher.handle(_staff_reply("late answer", "#T1 王芳: 你好"))
+    assert [r.text for r in replies] == ["工单 #T1 未在处理中。"]
+
+
+async def test_handoff_not_configured(sessions: Sessions, database_url: str) -> None:
+    settings = event_settings(database_url).model_copy(
+        update={"handoff": event_settings(database_url).handoff.model_copy(
+            update={"staff_chat": ""})})
+    wang = Member(make_dispatcher(settings, sessions), language="en")
+    assert "no staff member can be reached" in await wang.command("/human")
+
+
+async def test_member_photo_during_handoff_is_not_relayed(
+    sessions: Sessions, database_url: str
+) -> None:
+    wang = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    await wang.command("/human")
+    await wang.send(attachment=Attachment(AttachmentKind.PHOTO, "f1"))
+    assert "only pass text messages" in wang.last[0].text
+    assert _to(wang.last, STAFF) == []
+
+
+async def test_other_replies_to_the_bot_are_answered_as_usual(
+    sessions: Sessions, database_url: str
+) -> None:
+    await add_staff(sessions, "900")
+    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    private = Incoming(channel="telegram", chat_id="1", user_id="1", language_hint="en",
+                       text="/lectures?", reply_to_text="#T1 王芳: hello", update_id="p1")
+    replies = await dispatcher.handle(private)
+    assert replies and all(r.to is None for r in replies)
+    assert "only for union staff" not in replies[0].text
+    no_ticket = await dispatcher.handle(_staff_reply("thanks all", "Good morning"))
+    assert all(r.to is None for r in no_ticket)
