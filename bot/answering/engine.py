@@ -1,0 +1,143 @@
+"""The answering engine: reads a message as an intent and gives that intent's answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.answering.index import PhrasingIndex
+from bot.answering.kb_files import Entry, Knowledge, load_knowledge
+from bot.answering.reply import reply_for
+from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
+from bot.answering.text import Featurizer, normalize
+from bot.answering.types import Answer, Certainty, Classification
+
+# Below this score nothing the union offers matches: answer "unknown". A message naming union
+# business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday words.
+THRESHOLD_TOPIC = 0.15
+THRESHOLD_BARE = 0.36
+# A runner-up scoring at least this share of the winner makes the reading ambiguous.
+AMBIGUOUS_RATIO = 0.85
+# A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
+# names no topic of its own ("要什么材料" after legal help is still about legal help).
+CONTEXT_BONUS = 0.25
+CONTEXT_BONUS_BARE = 0.5
+SIBLING_SHARE = 0.8
+# A follow-up that on its own reads as off-topic ("那股票呢") changes the subject: no context.
+OFF_TOPIC_FOLLOW_UP = 0.1
+MAX_CANDIDATES = 3
+
+# Concept features that name union business: topics ("@") and requests to the bot ("^").
+TOPIC_PREFIXES = "@^"
+
+_FOLLOW_UP = re.compile(
+    r"^(那|那么|还有|另外|然后|所以|如果|要是)|怎么(申请|办|弄|报名|领|参加|查|交|用)|在哪|哪里|多少|"
+    r"什么时候|几点|几号|要(什么|啥|多久)|需要|可以吗|能吗|呢|条件|材料|"
+    r"^(and|so|then|also|but|what about|how about)\b|\b(how|where|when|who|which|what)\b"
+)
+_FOLLOW_UP_MAX_CHARS = 16
+_FOLLOW_UP_MAX_WORDS = 7
+
+
+def is_follow_up(norm: str) -> bool:
+    """A short (normalised) question that only makes sense after the previous answer."""
+    short = len(norm) <= _FOLLOW_UP_MAX_CHARS or (
+        norm.isascii() and len(norm.split()) <= _FOLLOW_UP_MAX_WORDS
+    )
+    return short and _FOLLOW_UP.search(norm) is not None
+
+
+class KnowledgeAnswerer:
+    """Answerer over a knowledge base: TF-IDF over phrasings, thresholds, context, answers."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.entries: Mapping[str, Entry] = dict(knowledge.entries)
+        english = [p for e in self.entries.values() for p in e.phrasings.get("en", ())]
+        english += [e.answer.get("en", "") for e in self.entries.values()]
+        self.featurizer = Featurizer.build(knowledge.concepts, english)
+        labelled = [
+            (entry.intent, self.featurizer.features(text))
+            for entry in self.entries.values()
+            for texts in entry.phrasings.values()
+            for text in texts
+        ]
+        self.index = PhrasingIndex([(i, f) for i, f in labelled if f])
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return tuple(self.entries)
+
+    def classify(
+        self, text: str, *, lang: str, previous_intent: str | None = None
+    ) -> Classification:
+        """Read a message as one intent; never raises, whatever the input."""
+        try:
+            return self._classify(text if isinstance(text, str) else "", previous_intent)
+        except Exception:  # a member's message must never crash the bot
+            return Classification(UNKNOWN, 0.0, Certainty.UNKNOWN)
+
+    def _classify(self, text: str, previous_intent: str | None) -> Classification:
+        norm = normalize(text)
+        feats = self.featurizer.normalized_features(norm)
+        follow_up = (
+            previous_intent in self.entries
+            and previous_intent not in NO_TOPIC
+            and is_follow_up(norm)
+        )
+        has_topic = any(key[0] in TOPIC_PREFIXES for key in feats)
+        if not feats and not follow_up:
+            return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
+        if not has_topic and any(key[0] == "!" for key in feats):
+            # about 京东卡, 医保 or a driving licence, and nothing of the union's: a near miss
+            return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
+        scores = self.index.scores(feats)
+        if follow_up and max(scores, key=scores.__getitem__) == UNKNOWN:
+            follow_up = scores[UNKNOWN] <= OFF_TOPIC_FOLLOW_UP
+        if follow_up and previous_intent is not None:
+            bonus = CONTEXT_BONUS if has_topic else CONTEXT_BONUS_BARE
+            self._lean_towards(scores, previous_intent, bonus)
+            has_topic = True  # the previous answer supplies the topic
+        ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        union = [(i, round(min(s, 1.0), 4)) for i, s in ranked if i != UNKNOWN]
+        candidates = tuple(union[:MAX_CANDIDATES])
+        top_intent, _top_score = ranked[0]
+        threshold = THRESHOLD_TOPIC if has_topic else THRESHOLD_BARE
+        if top_intent == UNKNOWN or not union or union[0][1] < threshold:
+            confidence = max(scores.get(UNKNOWN, 0.0), 1.0 - (union[0][1] if union else 0.0))
+            return Classification(
+                UNKNOWN, round(min(confidence, 1.0), 4), Certainty.UNKNOWN, candidates
+            )
+        if len(union) > 1 and union[1][1] >= AMBIGUOUS_RATIO * union[0][1]:
+            return Classification(top_intent, union[0][1], Certainty.AMBIGUOUS, candidates[:2])
+        return Classification(top_intent, union[0][1], Certainty.CONFIDENT, candidates)
+
+    def _lean_towards(self, scores: dict[str, float], previous: str, bonus: float) -> None:
+        topic = family(previous)
+        for intent in scores:
+            if intent == previous:
+                scores[intent] += bonus
+            elif family(intent) == topic and intent != UNKNOWN:
+                scores[intent] += bonus * SIBLING_SHARE
+
+    def _entry(self, intent: str) -> Entry:
+        return self.entries.get(intent) or self.entries[UNKNOWN]
+
+    def answer(self, intent: str, *, lang: str) -> Answer:
+        """The knowledge-base answer of an intent in the member's language."""
+        entry, key = self._entry(intent), lang_key(lang)
+        buttons = tuple((b.label[key], b.payload) for b in entry.buttons)
+        return Answer(intent=entry.intent, text=entry.answer[key], buttons=buttons)
+
+    def title(self, intent: str, *, lang: str) -> str:
+        """A short label for clarification buttons (at most 20 characters)."""
+        return self._entry(intent).title[lang_key(lang)][:20]
+
+    def reply(self, result: Classification, *, lang: str) -> Answer:
+        """What the member sees for a classification: the answer, a question, or "unknown"."""
+        return reply_for(self, result, lang=lang)
+
+
+def load_answerer(kb_dir: Path | None = None) -> KnowledgeAnswerer:
+    """Build the engine from a knowledge-base directory (None: the packaged one)."""
+    return KnowledgeAnswerer(load_knowledge(kb_dir))

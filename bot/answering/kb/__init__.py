@@ -1,0 +1,1 @@
+"""Packaged knowledge base: one TOML file per intent, plus _synonyms.toml."""
