@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.routing import Route
-from handlers import faq, menu
+from handlers import binding, claims, discounts, faq, menu
 
-MODULES = (menu, faq)
+MODULES = (menu, discounts, binding, claims, faq)
 
 
 def all_routes() -> tuple[Route, ...]:

@@ -1,0 +1,201 @@
+"""Mutual-aid plans, members' claims with their documents, and consents to sensitive data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.audit import record_audit
+from models.base import Base
+
+
+class ClaimStatus(StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_DOCUMENTS = "needs_documents"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+PENDING = (ClaimStatus.SUBMITTED.value, ClaimStatus.NEEDS_DOCUMENTS.value)
+
+
+class AidPlan(Base):
+    """A mutual-aid plan: what it covers, the most one claim pays, the claim window."""
+
+    __tablename__ = "aid_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(160), default="")
+    coverage_zh: Mapped[str] = mapped_column(Text)
+    coverage_en: Mapped[str] = mapped_column(Text, default="")
+    cap_fen: Mapped[int] = mapped_column(Integer)
+    claim_window_days: Mapped[int] = mapped_column(Integer)
+    incident_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    demo: Mapped[bool] = mapped_column(default=False)
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name_zh
+
+    def coverage(self, language: str) -> str:
+        return self.coverage_en if language == "en" and self.coverage_en else self.coverage_zh
+
+
+class Consent(Base):
+    """A member agreed to a purpose, as worded in one version of the consent text."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    text_version: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True, default=None)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("roster.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("aid_plans.id"))
+    incident_type: Mapped[str] = mapped_column(String(32))
+    incident_date: Mapped[date]
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True,
+                                        default=ClaimStatus.SUBMITTED.value)
+    decided_fen: Mapped[int | None] = mapped_column(Integer, default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    documents_requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    documents_reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ClaimDocument(Base):
+    """A file for a claim, stored by content hash under the data directory."""
+
+    __tablename__ = "claim_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime]
+
+
+async def list_plans(session: AsyncSession) -> list[AidPlan]:
+    return list(await session.scalars(
+        select(AidPlan).where(AidPlan.active.is_(True)).order_by(AidPlan.id)
+    ))
+
+
+async def has_consent(session: AsyncSession, member_id: int, *, purpose: str,
+                      version: str) -> bool:
+    found = await session.scalar(select(Consent.id).where(
+        Consent.member_id == member_id, Consent.purpose == purpose,
+        Consent.text_version == version,
+    ).limit(1))
+    return found is not None
+
+
+async def record_consent(session: AsyncSession, member_id: int, *, purpose: str, version: str,
+                         now: datetime) -> None:
+    session.add(Consent(member_id=member_id, purpose=purpose, text_version=version, at=now))
+    await record_audit(session, at=now, actor_id=member_id, action="consent.given",
+                       target=purpose, detail=f"text version {version}")
+
+
+async def file_claim(session: AsyncSession, claim: Claim,
+                     documents: list[ClaimDocument]) -> Claim:
+    """Store a new claim and its documents; gives it the number the member is shown."""
+    session.add(claim)
+    await session.flush()
+    claim.number = f"HZ{claim.submitted_at:%y%m%d}{claim.id:05d}"
+    for document in documents:
+        document.claim_id = claim.id
+        session.add(document)
+    await record_audit(session, at=claim.submitted_at, actor_id=claim.member_id,
+                       action="claim.status", target=f"claim:{claim.number}",
+                       detail=f"-> {claim.status}")
+    return claim
+
+
+async def add_documents(session: AsyncSession, claim: Claim, documents: list[ClaimDocument],
+                        *, actor_id: int, now: datetime) -> None:
+    """More documents from the member; a claim waiting for them goes back to review."""
+    for document in documents:
+        document.claim_id = claim.id
+        session.add(document)
+    if claim.status == ClaimStatus.NEEDS_DOCUMENTS.value:
+        await set_status(session, claim, ClaimStatus.SUBMITTED, actor_id=actor_id, now=now)
+
+
+async def set_status(
+    session: AsyncSession, claim: Claim, status: ClaimStatus, *, actor_id: int, now: datetime,
+    decided_fen: int | None = None, reason: str = "",
+) -> None:
+    """Every change of a claim's status goes to the audit log."""
+    old = claim.status
+    claim.status, claim.updated_at = status.value, now
+    if status in (ClaimStatus.APPROVED, ClaimStatus.REJECTED):
+        claim.decided_at, claim.decided_fen = now, decided_fen
+    if reason:
+        claim.reason = reason
+    if status is ClaimStatus.NEEDS_DOCUMENTS:
+        claim.documents_requested_at, claim.documents_reminded_at = now, None
+    detail = f"{old} -> {status.value}" + (f"; {decided_fen} fen" if decided_fen else "")
+    await record_audit(session, at=now, actor_id=actor_id, action="claim.status",
+                       target=f"claim:{claim.number}", detail=detail + (f"; {reason}"[:200]
+                                                                         if reason else ""))
+
+
+async def get_claim(session: AsyncSession, claim_id: int) -> Claim | None:
+    return await session.get(Claim, claim_id)
+
+
+async def member_claims(session: AsyncSession, member_id: int, limit: int = 10) -> list[Claim]:
+    return list(await session.scalars(
+        select(Claim).where(Claim.member_id == member_id)
+        .order_by(Claim.submitted_at.desc(), Claim.id.desc()).limit(limit)
+    ))
+
+
+async def pending_claims(session: AsyncSession, limit: int = 20) -> list[Claim]:
+    """Claims waiting for staff, oldest first."""
+    return list(await session.scalars(
+        select(Claim).where(Claim.status.in_(PENDING))
+        .order_by(Claim.submitted_at, Claim.id).limit(limit)
+    ))
+
+
+async def claim_documents(session: AsyncSession, claim_id: int) -> list[ClaimDocument]:
+    return list(await session.scalars(
+        select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id)
+    ))
+
+
+async def claims_awaiting_documents(
+    session: AsyncSession, *, requested_before: datetime
+) -> list[Claim]:
+    """Claims still in needs_documents whose request is older than `requested_before` and
+    that were not reminded since (`documents_reminded_at` is cleared by each new request)."""
+    return list(await session.scalars(
+        select(Claim).where(
+            Claim.status == ClaimStatus.NEEDS_DOCUMENTS.value,
+            Claim.documents_requested_at <= requested_before,
+            Claim.documents_reminded_at.is_(None),
+        ).order_by(Claim.documents_requested_at, Claim.id)
+    ))
