@@ -1,4 +1,4 @@
-"""The `unionbot` command: run, chat, ask, db upgrade, kb check, i18n compile."""
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check, import, i18n compile."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from bot.config import ConfigError, Settings, find_config, load_settings
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.importing.tabular import ImportReport, Row
 
 Command = Callable[[argparse.Namespace, Settings], int]
+IMPORT_KINDS = ("merchants", "roster")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="demo data for trying the bot")
     demo.add_argument("action", choices=("load",))
+
+    staff_import = commands.add_parser("import", help="import a staff spreadsheet (CSV, .xlsx)")
+    staff_import.add_argument("kind", choices=IMPORT_KINDS)
+    staff_import.add_argument("file", type=Path)
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
@@ -139,6 +145,39 @@ async def _load_demo(settings: Settings) -> int:
         await sessions.dispose()
 
 
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    """All rows or none: exit 1 with every error (by row number) when any row is bad."""
+    from bot.importing.tabular import TableError, read_table
+
+    try:
+        rows = read_table(args.file)
+    except (TableError, OSError) as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    report = asyncio.run(_import_rows(settings, args.kind, rows))
+    for line in report.errors:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    if not report.ok:
+        print(f"{args.file}: nothing imported ({len(report.errors)} errors)", file=sys.stderr)
+        return 1
+    print(f"{args.kind}: {report.imported} rows imported")
+    return 0
+
+
+async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> ImportReport:
+    from bot.importing.merchants import import_merchants
+    from bot.importing.roster import import_roster
+    from models.db import Sessions, make_engine
+
+    importer = {"merchants": import_merchants, "roster": import_roster}[kind]
+    sessions = Sessions(make_engine(settings.database.url))
+    try:
+        async with sessions.begin() as session:
+            return await importer(session, rows)
+    finally:
+        await sessions.dispose()
+
+
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import compile_catalogs
 
@@ -160,6 +199,7 @@ COMMANDS: dict[str, Command] = {
     "db": _db,
     "kb": _kb,
     "demo": _demo,
+    "import": _import,
     "i18n": _i18n,
 }
 

@@ -10,9 +10,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.demo import member_services
+
 Loader = Callable[[AsyncSession, datetime], Awaitable[int]]
 
-LOADERS: tuple[Loader, ...] = ()
+LOADERS: tuple[Loader, ...] = (
+    member_services.load_merchants,
+    member_services.load_plans,
+    member_services.load_roster,
+)
 
 
 async def load_demo(session: AsyncSession, now: datetime) -> int:

@@ -10,7 +10,13 @@ from bot.context import Context
 from bot.messages import Button, Incoming, Reply, button_rows, split_payload
 from handlers.binding import need_binding
 from handlers.claims.common import INCIDENTS, parse_amount, parse_date, yuan
-from handlers.claims.uploads import CONSENT_PURPOSE, CONSENT_VERSION, ask_consent, take_document
+from handlers.claims.uploads import (
+    CONSENT_PURPOSE,
+    CONSENT_VERSION,
+    ask_consent,
+    ask_documents,
+    take_document,
+)
 from models.mutual_aid import AidPlan, Claim, ClaimDocument, file_claim, has_consent, list_plans
 from models.roster import find_binding
 
@@ -129,8 +135,7 @@ async def _description(ctx: Context, value: str, data: dict[str, Any], plan: Aid
     if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                          version=CONSENT_VERSION):
         await ctx.start_flow(FLOW, "documents", data)
-        return Reply(text=ctx._("Now send photos or PDFs of your documents (inpatient bill, "
-                                "discharge summary, ID card), one per message."))
+        return ask_documents(ctx, 0)
     await ctx.start_flow(FLOW, "consent", data)
     return ask_consent(ctx)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import documents
 from bot.context import Context
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, split_payload
-from handlers.claims.common import claim_summary, parse_amount, yuan
+from handlers.claims.common import claim_summary, parse_amount, status_label, yuan
 from models.member import Member
 from models.mutual_aid import (
     PENDING,
@@ -128,7 +128,7 @@ async def _decide(ctx: Context, claim: Claim, status: ClaimStatus, *, amount: in
     member = await ctx.session.get(Member, claim.member_id)
     assert member is not None
     done = ctx._("Claim {number}: {status}. The member has been told.").format(
-        number=claim.number, status=status.value)
+        number=claim.number, status=status_label(ctx.translator, claim.status))
     return [Reply(text=done), _notice(ctx, member, claim)]
 
 

@@ -43,7 +43,7 @@ def ask_consent(ctx: Context) -> Reply:
                   Button(ctx._("I do not agree"), "claim.answer:refuse")),))
 
 
-def _ask_documents(ctx: Context, count: int) -> Reply:
+def ask_documents(ctx: Context, count: int) -> Reply:
     if count:
         text = ctx._("Received document {count}. Send another, or press Done.").format(
             count=count)
@@ -69,7 +69,7 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
         if data.get("claim_id"):
             return await _attach_to_claim(ctx, data)
         return await finish(ctx, data)
-    return _ask_documents(ctx, len(docs))
+    return ask_documents(ctx, len(docs))
 
 
 async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]) -> Reply:
@@ -77,7 +77,7 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
         await record_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                              version=CONSENT_VERSION, now=ctx.now)
         await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents", data)
-        prompt = _ask_documents(ctx, 0)
+        prompt = ask_documents(ctx, 0)
         return Reply(text=ctx._("Thank you. Your consent is recorded.") + "\n" + prompt.text,
                      buttons=prompt.buttons)
     if value == "refuse" or msg.attachment is not None or value.lower() in ("no", "不同意"):
@@ -117,7 +117,7 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
                      "path": stored.path})
     await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents",
                          {**data, "docs": docs})
-    return _ask_documents(ctx, len(docs))
+    return ask_documents(ctx, len(docs))
 
 
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
@@ -132,7 +132,7 @@ async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
     if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                          version=CONSENT_VERSION):
         await ctx.start_flow("claim", "documents", data)
-        return _ask_documents(ctx, 0)
+        return ask_documents(ctx, 0)
     await ctx.start_flow("claim", "consent", data)
     return ask_consent(ctx)
 
