@@ -57,7 +57,7 @@ async def count_by_category(session: AsyncSession, *, today: date) -> dict[str, 
     rows = await session.execute(
         select(Merchant.category, func.count()).where(*_current(today)).group_by(Merchant.category)
     )
-    return {category: count for category, count in rows.tuples()}
+    return {category: count for category, count in rows}
 
 
 async def find_offers(

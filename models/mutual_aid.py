@@ -118,12 +118,12 @@ async def record_consent(session: AsyncSession, member_id: int, *, purpose: str,
                        target=purpose, detail=f"text version {version}")
 
 
-async def file_claim(session: AsyncSession, claim: Claim,
-                     documents: list[ClaimDocument]) -> Claim:
+async def file_claim(session: AsyncSession, claim: Claim, documents: list[ClaimDocument], *,
+                     local_day: date) -> Claim:
     """Store a new claim and its documents; gives it the number the member is shown."""
     session.add(claim)
     await session.flush()
-    claim.number = f"HZ{claim.submitted_at:%y%m%d}{claim.id:05d}"
+    claim.number = f"HZ{local_day:%y%m%d}{claim.id:05d}"
     for document in documents:
         document.claim_id = claim.id
         session.add(document)

@@ -60,16 +60,16 @@ async def find_roster_entry(session: AsyncSession, card_number: str) -> RosterEn
 
 
 async def locked_until(session: AsyncSession, member_id: int, *, now: datetime) -> datetime | None:
-    """When binding opens again after too many failed tries in the last hour, else None."""
+    """An hour after the fifth failed try within an hour, binding opens again; else None."""
     failures = list(await session.scalars(
         select(BindAttempt.at).where(
             BindAttempt.member_id == member_id, BindAttempt.succeeded.is_(False),
-            BindAttempt.at > now - LOCKOUT,
+            BindAttempt.at > now - 2 * LOCKOUT,
         ).order_by(BindAttempt.at)
     ))
-    if len(failures) < MAX_FAILURES:
-        return None
-    return failures[-MAX_FAILURES] + LOCKOUT
+    ends = [failures[i] + LOCKOUT for i in range(MAX_FAILURES - 1, len(failures))
+            if failures[i] - failures[i - MAX_FAILURES + 1] < LOCKOUT]
+    return max(ends) if ends and max(ends) > now else None
 
 
 async def record_bind_attempt(

@@ -163,7 +163,7 @@ async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
     )
     documents = [ClaimDocument(sha256=d["sha256"], mime_type=d["mime"], size=d["size"],
                                path=d["path"], added_at=ctx.now) for d in data.get("docs", [])]
-    await file_claim(ctx.session, claim, documents)
+    await file_claim(ctx.session, claim, documents, local_day=ctx.local_now.date())
     await ctx.end_flow()
     return Reply(text=ctx._(
         "Your claim is filed. Claim number: {number}. Union staff will review it; I will "
