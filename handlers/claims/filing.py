@@ -182,7 +182,7 @@ def _ask_plan(ctx: Context, plans: list[AidPlan], again: bool = False) -> Reply:
     lines = [ctx._("Please choose one of the plans below.") if again else ctx._(
         "Which plan is your claim under? (Send /cancel at any step to stop.)")]
     lines += [f"{n}. {plan.name(ctx.language)}" for n, plan in enumerate(plans, start=1)]
-    buttons = [Button(plan.name(ctx.language)[:40], f"claim.answer:p{plan.id}") for plan in plans]
+    buttons = [Button(plan.name(ctx.language), f"claim.answer:p{plan.id}") for plan in plans]
     return Reply(text="\n".join(lines), buttons=button_rows(buttons, 1))
 
 

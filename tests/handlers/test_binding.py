@@ -54,7 +54,7 @@ async def test_five_wrong_tries_lock_binding_for_an_hour(settings, sessions) -> 
     await load_demo_data(sessions)
     clock = Clock()
     member = Member(make_dispatcher(settings, sessions, clock), language="en")
-    for attempt in range(5):
+    for _attempt in range(5):
         await member.command("/bind")
         await member.says(DEMO_CARD)
         await member.says("王芳")
