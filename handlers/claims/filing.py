@@ -207,10 +207,13 @@ def _ask_date(ctx: Context, plan: AidPlan, problem: str = "") -> Reply:
 
 def _ask_confirm(ctx: Context, data: dict[str, Any], plan: AidPlan) -> Reply:
     text = ctx._("Please check your claim:\nPlan: {plan}\nIncident: {incident} on {date}\n"
-                 "Amount: {amount}\nDescription: {description}\nDocuments: {documents}\n"
-                 "Submit it?").format(
+                 "Amount: {amount}\nDescription: {description}\nDocuments: {documents}").format(
         plan=plan.name(ctx.language), incident=ctx._(INCIDENTS.get(data["incident"], "")),
         date=data["date"], amount=yuan(data["amount_fen"]),
         description=data.get("description") or "-", documents=len(data.get("docs", [])))
+    if not data.get("docs"):
+        text += "\n" + ctx._("You have sent no documents: staff will ask you for them before "
+                             "deciding, which takes longer.")
+    text += "\n" + ctx._("Submit it?")
     return Reply(text=text, buttons=((Button(ctx._("Submit"), "claim.answer:submit"),
                                       Button(ctx._("Cancel"), "claim.cancel")),))

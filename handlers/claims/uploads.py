@@ -63,12 +63,12 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
     if msg.attachment is not None:
         return await _store(msg, ctx, data)
     if value.lower() in DONE:
+        if not data.get("claim_id"):
+            return await finish(ctx, data)  # without documents staff will ask for them
         if not docs:
             return Reply(text=ctx._("Please send at least one document first."),
                          buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
-        if data.get("claim_id"):
-            return await _attach_to_claim(ctx, data)
-        return await finish(ctx, data)
+        return await _attach_to_claim(ctx, data)
     return ask_documents(ctx, len(docs))
 
 

@@ -113,6 +113,7 @@ async def test_staff_ask_for_documents_and_the_member_sends_them(settings, sessi
             session, requested_before=NOW - timedelta(minutes=1)) == []
     clock.now += timedelta(days=1)
     assert "Send photos or PDFs" in await member.presses("claim.more:1")
+    assert "at least one document" in await member.presses("claim.answer:done")
     await member.sends_file(JPEG[:-1] + b"\x01")
     assert "back with union staff" in await member.presses("claim.answer:done")
     claim = await _claim(sessions)

@@ -69,19 +69,23 @@ def upgrade() -> None:
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_bind_attempts_member_id_members')),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'],
+        name=op.f('fk_bind_attempts_member_id_members')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bind_attempts'))
     )
     with op.batch_alter_table('bind_attempts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_bind_attempts_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_bind_attempts_member_id'),
+            ['member_id'], unique=False)
 
     op.create_table('bindings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('roster_id', sa.Integer(), nullable=False),
     sa.Column('bound_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_bindings_member_id_members')),
-    sa.ForeignKeyConstraint(['roster_id'], ['roster.id'], name=op.f('fk_bindings_roster_id_roster')),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'],
+        name=op.f('fk_bindings_member_id_members')),
+    sa.ForeignKeyConstraint(['roster_id'], ['roster.id'],
+        name=op.f('fk_bindings_roster_id_roster')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bindings')),
     sa.UniqueConstraint('member_id', name=op.f('uq_bindings_member_id'))
     )
@@ -106,8 +110,10 @@ def upgrade() -> None:
     sa.Column('decided_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('documents_requested_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('documents_reminded_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_claims_member_id_members')),
-    sa.ForeignKeyConstraint(['plan_id'], ['aid_plans.id'], name=op.f('fk_claims_plan_id_aid_plans')),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'],
+        name=op.f('fk_claims_member_id_members')),
+    sa.ForeignKeyConstraint(['plan_id'], ['aid_plans.id'],
+        name=op.f('fk_claims_plan_id_aid_plans')),
     sa.ForeignKeyConstraint(['roster_id'], ['roster.id'], name=op.f('fk_claims_roster_id_roster')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_claims')),
     sa.UniqueConstraint('number', name=op.f('uq_claims_number'))
@@ -122,7 +128,8 @@ def upgrade() -> None:
     sa.Column('purpose', sa.String(length=40), nullable=False),
     sa.Column('text_version', sa.String(length=16), nullable=False),
     sa.Column('at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_consents_member_id_members')),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'],
+        name=op.f('fk_consents_member_id_members')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents'))
     )
     with op.batch_alter_table('consents', schema=None) as batch_op:
@@ -136,11 +143,13 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('path', sa.String(length=200), nullable=False),
     sa.Column('added_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], name=op.f('fk_claim_documents_claim_id_claims')),
+    sa.ForeignKeyConstraint(['claim_id'], ['claims.id'],
+        name=op.f('fk_claim_documents_claim_id_claims')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_claim_documents'))
     )
     with op.batch_alter_table('claim_documents', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_claim_documents_claim_id'), ['claim_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_documents_claim_id'),
+            ['claim_id'], unique=False)
 
     # ### end Alembic commands ###
 
