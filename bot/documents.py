@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -68,3 +69,18 @@ def _write(path: Path, data: bytes) -> None:
     temporary = path.with_suffix(f".{os.getpid()}.part")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def remove_unused(data_dir: Path, in_use: set[str], *, older_than: datetime) -> int:
+    """Delete stored files nothing points to any more (a claim flow abandoned or cancelled),
+    sparing files written after `older_than`, which a flow may be about to record. Blocking:
+    run it in a thread. Returns how many files were removed."""
+    base = documents_dir(data_dir)
+    removed = 0
+    for path in base.glob("*/*.*") if base.is_dir() else ():
+        relative = path.relative_to(base).as_posix()
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        if relative not in in_use and modified < older_than:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.audit import record_audit
 from models.base import Base
+from models.conversation import ConversationState
 
 
 class ClaimStatus(StrEnum):
@@ -199,3 +200,13 @@ async def claims_awaiting_documents(
             Claim.documents_reminded_at.is_(None),
         ).order_by(Claim.documents_requested_at, Claim.id)
     ))
+
+
+async def document_paths_in_use(session: AsyncSession) -> set[str]:
+    """Stored files a claim or an unfinished claim flow still points to."""
+    paths = set(await session.scalars(select(ClaimDocument.path)))
+    states = await session.scalars(
+        select(ConversationState.data).where(ConversationState.flow == "claim"))
+    for data in states:
+        paths.update(str(doc.get("path")) for doc in data.get("docs", []) if isinstance(doc, dict))
+    return paths
