@@ -47,6 +47,10 @@ async def show_discounts(msg: Incoming, ctx: Context) -> Reply:
 
 async def ask_location(msg: Incoming, ctx: Context) -> Reply:
     """Asks the member to share a location (Telegram shows a button for it)."""
+    return _location_prompt(ctx)
+
+
+def _location_prompt(ctx: Context) -> Reply:
     return Reply(text=ctx._("Share your location and I will list the nearest offers. "
                             "(In the terminal chat, type @39.93,116.37.)"), ask=Ask.LOCATION)
 
@@ -130,7 +134,7 @@ async def _keyword_page(ctx: Context, keyword: str, page: int) -> Reply:
 
 async def _near_page(ctx: Context, latitude: float, longitude: float, page: int) -> Reply:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return await ask_location(Incoming(channel="", chat_id="", user_id=""), ctx)
+        return _location_prompt(ctx)
     nearby = await offers_near(ctx.session, today=_today(ctx), latitude=latitude,
                                longitude=longitude)
     shown = [(n.merchant, n.metres) for n in nearby[page * PAGE:(page + 1) * PAGE]]

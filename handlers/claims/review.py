@@ -3,6 +3,8 @@ the member hears at once, in the member's language."""
 
 from __future__ import annotations
 
+import logging
+
 from bot import documents
 from bot.context import Context
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, split_payload
@@ -12,6 +14,7 @@ from models.mutual_aid import (
     PENDING,
     AidPlan,
     Claim,
+    ClaimDocument,
     ClaimStatus,
     claim_documents,
     get_claim,
@@ -19,6 +22,8 @@ from models.mutual_aid import (
     set_status,
 )
 from models.roster import RosterEntry
+
+log = logging.getLogger(__name__)
 
 FLOW = "claim_review"
 REASON_LIMIT = 500
@@ -51,13 +56,6 @@ async def open_claim(msg: Incoming, ctx: Context) -> list[Reply]:
         ctx._("Description: {text}").format(text=claim.description or "-"),
         ctx._("Documents: {count}").format(count=len(docs)),
     ])
-    replies = []
-    for number, doc in enumerate(docs, start=1):
-        data = await documents.load(doc.path, ctx.settings.bot.data_dir)
-        ext = documents.EXTENSIONS.get(doc.mime_type, "bin")
-        replies.append(Reply(text=f"{claim.number} #{number}", file=OutgoingFile(
-            name=f"{claim.number}-{number}.{ext}", data=data, mime_type=doc.mime_type,
-            as_photo=doc.mime_type.startswith("image/"))))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if claim.status in PENDING:
         buttons = (
@@ -67,7 +65,26 @@ async def open_claim(msg: Incoming, ctx: Context) -> list[Reply]:
             (Button(ctx._("Reject"), f"claims.reject:{claim.id}"),
              Button(ctx._("Ask for documents"), f"claims.docs:{claim.id}")),
         )
-    return [Reply(text=text, buttons=buttons), *replies]
+    return [Reply(text=text, buttons=buttons), *await _document_replies(ctx, claim, docs)]
+
+
+async def _document_replies(ctx: Context, claim: Claim, docs: list[ClaimDocument]
+                            ) -> list[Reply]:
+    """Each document as a file, named after the claim, never after the member's file name."""
+    replies = []
+    for number, doc in enumerate(docs, start=1):
+        try:
+            data = await documents.load(doc.path, ctx.settings.bot.data_dir)
+        except (OSError, ValueError):
+            log.error("claim %s: document %s is missing from the store", claim.number, doc.path)
+            replies.append(Reply(text=ctx._("Document {number} of {claim} is missing from the "
+                                            "store.").format(number=number, claim=claim.number)))
+            continue
+        ext = documents.EXTENSIONS.get(doc.mime_type, "bin")
+        replies.append(Reply(text=f"{claim.number} #{number}", file=OutgoingFile(
+            name=f"{claim.number}-{number}.{ext}", data=data, mime_type=doc.mime_type,
+            as_photo=doc.mime_type.startswith("image/"))))
+    return replies
 
 
 async def approve_claim(msg: Incoming, ctx: Context) -> list[Reply]:

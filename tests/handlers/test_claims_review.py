@@ -130,3 +130,13 @@ async def test_members_cannot_add_documents_to_someone_elses_claim(settings, ses
     await staff.says("请补充出院小结")
     other = FileMember(make_dispatcher(settings, sessions), user_id="3003", language="en")
     assert "not waiting for documents" in await other.presses("claim.more:1")
+
+
+async def test_a_missing_document_is_reported_not_a_crash(settings, sessions) -> None:
+    _member, staff = await _filed(settings, sessions)
+    for path in (settings.bot.data_dir / "documents").rglob("*.jpg"):
+        path.unlink()
+    await staff.presses("claims.open:1")
+    assert "材料：1 份" in staff.last[0].text
+    assert staff.last[1].text == "HZ26112000001 的第 1 份材料在存储中找不到。"
+    assert staff.last[1].file is None
