@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.answering.types import Answer, Certainty, Classification
+from bot.context import Services
+from bot.dispatcher import Dispatcher
+from bot.i18n import Catalogs
 from bot.messages import CALLBACK_DATA_LIMIT
+from handlers import all_routes
 from models.db import Sessions
 from models.discounts import Merchant
 from tests.dialogue import Member
-from tests.member_services import load_demo_data, make_dispatcher
+from tests.member_services import Clock, load_demo_data, make_dispatcher
 
 
 async def _add_expired(sessions: Sessions) -> None:
@@ -104,3 +109,29 @@ async def test_ended_offer_and_bad_page_answer_politely(settings, sessions) -> N
     assert "ended or no longer exists" in await member.presses("discounts.show:abc")
     assert "choose a category" in await member.presses("discounts.page:n:x,y:z")
     assert "choose a category" in await member.presses("discounts.page:c:nonsense:0")
+
+
+class _Reads:
+    """An answering engine that reads one intent from every message."""
+
+    def __init__(self, intent: str) -> None:
+        self.intent = intent
+
+    def classify(self, text: str, *, lang: str, previous_intent: str | None = None
+                 ) -> Classification:
+        return Classification(self.intent, 0.9, Certainty.CONFIDENT)
+
+    def answer(self, intent: str, *, lang: str) -> Answer:
+        raise AssertionError("the knowledge base is not asked")
+
+    def title(self, intent: str, *, lang: str) -> str:
+        return intent
+
+
+async def test_asking_where_the_card_gives_discounts_opens_the_menu(settings, sessions) -> None:
+    await load_demo_data(sessions)
+    services = Services(settings=settings, catalogs=Catalogs(),
+                        answerer=_Reads("jingka.discounts"))
+    member = Member(Dispatcher(all_routes(), services, sessions, clock=Clock()))
+    assert "京卡会员专享优惠" in await member.says("京卡在哪些店能打折")
+    assert member.intents == ["jingka.discounts"]
