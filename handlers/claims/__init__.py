@@ -17,6 +17,7 @@ ROUTES = (
     Route(member.show_my_claims, command="myclaims", private_only=True),
     Route(member.show_my_claims, action="claims.mine", private_only=True),
     Route(member.show_my_claims, intent="mutual_aid.claim_status"),
+    Route(member.withdraw_claim, action="claim.withdraw", private_only=True),
     Route(review.list_pending, command="claims", staff_only=True, private_only=True),
     Route(review.open_claim, action="claims.open", staff_only=True),
     Route(review.approve_claim, action="claims.approve", staff_only=True),

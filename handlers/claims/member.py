@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.messages import Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply, split_payload
 from handlers.binding import need_binding
 from handlers.claims.common import claim_summary, incident_label, yuan
-from models.mutual_aid import AidPlan, ClaimStatus, list_plans, member_claims
+from models.mutual_aid import (
+    PENDING,
+    AidPlan,
+    ClaimStatus,
+    get_claim,
+    list_plans,
+    member_claims,
+    set_status,
+)
 from models.roster import find_binding
 
 
@@ -46,6 +54,27 @@ async def show_my_claims(msg: Incoming, ctx: Context) -> Reply:
         if claim.status == ClaimStatus.NEEDS_DOCUMENTS.value:
             buttons.append((Button(ctx._("Send documents for {number}").format(
                 number=claim.number), f"claim.more:{claim.id}"),))
+        if claim.status in PENDING:
+            buttons.append((Button(ctx._("Withdraw {number}").format(number=claim.number),
+                                   f"claim.withdraw:{claim.id}"),))
     buttons.append((Button(ctx._("File a claim"), "claim.start"),))
     return Reply(text="\n\n".join(parts), buttons=tuple(buttons),
                  intent="mutual_aid.claim_status")
+
+
+async def withdraw_claim(msg: Incoming, ctx: Context) -> Reply:
+    """Asks once, then withdraws one of the member's claims still under review."""
+    claim_id, _, sure = split_payload(msg.payload or "")[1].partition(":")
+    claim = await get_claim(ctx.session, int(claim_id)) if claim_id.isdigit() else None
+    if claim is None or claim.member_id != ctx.member.id or claim.status not in PENDING:
+        return Reply(text=ctx._("That claim can no longer be withdrawn."),
+                     buttons=((Button(ctx._("My claims"), "claims.mine"),),))
+    if sure != "yes":
+        return Reply(text=ctx._("Withdraw claim {number}? Staff will stop reviewing it.").format(
+            number=claim.number), buttons=((
+                Button(ctx._("Yes, withdraw it"), f"claim.withdraw:{claim.id}:yes"),
+                Button(ctx._("No, keep it"), "claims.mine")),))
+    await set_status(ctx.session, claim, ClaimStatus.CANCELLED, actor_id=ctx.member.id,
+                     now=ctx.now)
+    return Reply(text=ctx._("Claim {number} is withdrawn.").format(number=claim.number),
+                 buttons=((Button(ctx._("My claims"), "claims.mine"),),))

@@ -140,3 +140,17 @@ async def test_a_missing_document_is_reported_not_a_crash(settings, sessions) ->
     assert "材料：1 份" in staff.last[0].text
     assert staff.last[1].text == "HZ26112000001 的第 1 份材料在存储中找不到。"
     assert staff.last[1].file is None
+
+
+async def test_a_member_withdraws_a_claim_under_review(settings, sessions) -> None:
+    member, staff = await _filed(settings, sessions)
+    await member.command("/myclaims")
+    assert ("Withdraw HZ26112000001", "claim.withdraw:1") in member.buttons
+    assert "Withdraw claim HZ26112000001?" in await member.presses("claim.withdraw:1")
+    assert (await _claim(sessions)).status == "submitted", "nothing happens before yes"
+    assert "is withdrawn" in await member.presses("claim.withdraw:1:yes")
+    assert "Status: Cancelled" in await member.command("/myclaims")
+    assert "no longer be withdrawn" in await member.presses("claim.withdraw:1:yes")
+    assert "没有待审核的申请" in await staff.command("/claims")
+    details = [e.detail for e in await _audit(sessions, "claim.status")]
+    assert details[-1] == "submitted -> cancelled"
