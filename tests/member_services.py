@@ -5,17 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.answering import load_answerer
 from bot.config import Settings
-from bot.context import Services
 from bot.demo import load_demo
 from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
 from bot.messages import Attachment, AttachmentKind, Incoming, Reply
-from handlers import all_routes
 from models.db import Sessions
 from models.member import Member as MemberRow
 from models.member import Role, get_or_create_member
+from tests import helpers
 from tests.dialogue import Member
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing, Friday 20 November 2026
@@ -34,8 +31,7 @@ class Clock:
 
 def make_dispatcher(settings: Settings, sessions: Sessions, clock: Clock | None = None
                     ) -> Dispatcher:
-    services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
-    return Dispatcher(all_routes(), services, sessions, clock=clock or Clock())
+    return helpers.make_dispatcher(settings, sessions, clock=clock or Clock())
 
 
 async def load_demo_data(sessions: Sessions, now: datetime = NOW) -> None:
