@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.audit import record_audit
 from models.base import Base
 from models.conversation import ConversationState
+from models.roster import Binding
 
 
 class ClaimStatus(StrEnum):
@@ -167,11 +168,21 @@ async def get_claim(session: AsyncSession, claim_id: int) -> Claim | None:
     return await session.get(Claim, claim_id)
 
 
-async def member_claims(session: AsyncSession, member_id: int, limit: int = 10) -> list[Claim]:
+async def member_claims(session: AsyncSession, roster_id: int, limit: int = 10) -> list[Claim]:
+    """The claims of one member on the roster, from whichever chat they were filed."""
     return list(await session.scalars(
-        select(Claim).where(Claim.member_id == member_id)
+        select(Claim).where(Claim.roster_id == roster_id)
         .order_by(Claim.submitted_at.desc(), Claim.id.desc()).limit(limit)
     ))
+
+
+async def find_own_claim(session: AsyncSession, claim_id: int, *, member_id: int
+                         ) -> Claim | None:
+    """The claim if it belongs to the roster entry this chat member is bound to."""
+    return await session.scalar(
+        select(Claim).join(Binding, Binding.roster_id == Claim.roster_id)
+        .where(Claim.id == claim_id, Binding.member_id == member_id)
+    )
 
 
 async def pending_claims(session: AsyncSession, limit: int = 20) -> list[Claim]:

@@ -10,7 +10,7 @@ from models.mutual_aid import (
     PENDING,
     AidPlan,
     ClaimStatus,
-    get_claim,
+    find_own_claim,
     list_plans,
     member_claims,
     set_status,
@@ -39,9 +39,10 @@ async def show_plans(msg: Incoming, ctx: Context) -> Reply:
 
 async def show_my_claims(msg: Incoming, ctx: Context) -> Reply:
     """The member's recent claims with number, amount and status."""
-    if await find_binding(ctx.session, ctx.member.id) is None:
+    entry = await find_binding(ctx.session, ctx.member.id)
+    if entry is None:
         return need_binding(ctx)
-    claims = await member_claims(ctx.session, ctx.member.id)
+    claims = await member_claims(ctx.session, entry.id)
     if not claims:
         return Reply(text=ctx._("You have not filed any claims here yet."),
                      buttons=((Button(ctx._("File a claim"), "claim.start"),),),
@@ -65,8 +66,9 @@ async def show_my_claims(msg: Incoming, ctx: Context) -> Reply:
 async def withdraw_claim(msg: Incoming, ctx: Context) -> Reply:
     """Asks once, then withdraws one of the member's claims still under review."""
     claim_id, _, sure = split_payload(msg.payload or "")[1].partition(":")
-    claim = await get_claim(ctx.session, int(claim_id)) if claim_id.isdigit() else None
-    if claim is None or claim.member_id != ctx.member.id or claim.status not in PENDING:
+    claim = await find_own_claim(ctx.session, int(claim_id), member_id=ctx.member.id) \
+        if claim_id.isdigit() else None
+    if claim is None or claim.status not in PENDING:
         return Reply(text=ctx._("That claim can no longer be withdrawn."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))
     if sure != "yes":

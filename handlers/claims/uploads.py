@@ -13,7 +13,7 @@ from models.mutual_aid import (
     ClaimDocument,
     ClaimStatus,
     add_documents,
-    get_claim,
+    find_own_claim,
     has_consent,
     record_consent,
 )
@@ -123,9 +123,9 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
     """Lets a member add the documents staff asked for to a claim of theirs."""
     arg = (msg.payload or "").partition(":")[2]
-    claim = await get_claim(ctx.session, int(arg)) if arg.isdigit() else None
-    if claim is None or claim.member_id != ctx.member.id or \
-            claim.status != ClaimStatus.NEEDS_DOCUMENTS.value:
+    claim = await find_own_claim(ctx.session, int(arg), member_id=ctx.member.id) \
+        if arg.isdigit() else None
+    if claim is None or claim.status != ClaimStatus.NEEDS_DOCUMENTS.value:
         return Reply(text=ctx._("That claim is not waiting for documents."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))
     data = {"claim_id": claim.id, "docs": []}
@@ -138,9 +138,9 @@ async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
 
 
 async def _attach_to_claim(ctx: Context, data: dict[str, Any]) -> Reply:
-    claim = await get_claim(ctx.session, int(data["claim_id"]))
+    claim = await find_own_claim(ctx.session, int(data["claim_id"]), member_id=ctx.member.id)
     await ctx.end_flow()
-    if claim is None or claim.member_id != ctx.member.id:
+    if claim is None:
         return Reply(text=ctx._("That claim is not waiting for documents."))
     rows = [ClaimDocument(sha256=d["sha256"], mime_type=d["mime"], size=d["size"],
                           path=d["path"], added_at=ctx.now) for d in data["docs"]]

@@ -154,3 +154,19 @@ async def test_a_member_withdraws_a_claim_under_review(settings, sessions) -> No
     assert "没有待审核的申请" in await staff.command("/claims")
     details = [e.detail for e in await _audit(sessions, "claim.status")]
     assert details[-1] == "submitted -> cancelled"
+
+
+async def test_the_same_member_sees_their_claims_from_another_chat(settings, sessions) -> None:
+    await _filed(settings, sessions)
+    on_wechat = FileMember(make_dispatcher(settings, sessions), user_id="oWx-1001",
+                           channel="wechat", language="en")
+    await bind(on_wechat)
+    assert "HZ26112000001" in await on_wechat.command("/myclaims")
+    assert "Withdraw claim HZ26112000001?" in await on_wechat.presses("claim.withdraw:1")
+
+
+async def test_claims_are_never_reviewed_in_a_group_chat(settings, sessions) -> None:
+    _member, staff = await _filed(settings, sessions)
+    in_group = await staff.send(payload="claims.open:1", is_private=False)
+    assert [r.text for r in in_group] == ["请在与我的私聊中使用此功能。"]
+    assert all(r.file is None for r in in_group)
