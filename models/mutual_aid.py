@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -221,3 +221,15 @@ async def document_paths_in_use(session: AsyncSession) -> set[str]:
     for data in states:
         paths.update(str(doc.get("path")) for doc in data.get("docs", []) if isinstance(doc, dict))
     return paths
+
+
+async def close_claim_flow(session: AsyncSession, member_id: int, *, step: str) -> bool:
+    """Ends the member's claim flow if it is still at `step`; False when another message got
+    there first (a double tap on Submit), so a claim is filed once."""
+    result = await session.execute(
+        delete(ConversationState).where(
+            ConversationState.member_id == member_id, ConversationState.flow == "claim",
+            ConversationState.step == step,
+        ).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

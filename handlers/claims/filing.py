@@ -17,7 +17,15 @@ from handlers.claims.uploads import (
     ask_documents,
     take_document,
 )
-from models.mutual_aid import AidPlan, Claim, ClaimDocument, file_claim, has_consent, list_plans
+from models.mutual_aid import (
+    AidPlan,
+    Claim,
+    ClaimDocument,
+    close_claim_flow,
+    file_claim,
+    has_consent,
+    list_plans,
+)
 from models.roster import find_binding
 
 FLOW = "claim"
@@ -151,9 +159,12 @@ async def _after_documents(ctx: Context, data: dict[str, Any]) -> Reply:
 async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply:
     if value.lower() not in YES:
         return _ask_confirm(ctx, data, plan)
+    if not await close_claim_flow(ctx.session, ctx.member.id, step="confirm"):
+        return Reply(text=ctx._("This claim was submitted already."),
+                     buttons=((Button(ctx._("My claims"), "claims.mine"),),))
+    ctx.flow = None
     entry = await find_binding(ctx.session, ctx.member.id)
     if entry is None:
-        await ctx.end_flow()
         return need_binding(ctx)
     claim = Claim(
         member_id=ctx.member.id, roster_id=entry.id, plan_id=plan.id,
@@ -164,7 +175,6 @@ async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
     documents = [ClaimDocument(sha256=d["sha256"], mime_type=d["mime"], size=d["size"],
                                path=d["path"], added_at=ctx.now) for d in data.get("docs", [])]
     await file_claim(ctx.session, claim, documents, local_day=ctx.local_now.date())
-    await ctx.end_flow()
     return Reply(text=ctx._(
         "Your claim is filed. Claim number: {number}. Union staff will review it; I will "
         "tell you here as soon as it is decided.").format(number=claim.number),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -205,3 +206,20 @@ async def test_consent_is_asked_once_and_recorded(settings, sessions) -> None:
         consent = await session.scalar(select(Consent))
     assert consent is not None and consent.text_version == "2026-11-v1"
     assert consent.purpose == "claim_documents"
+
+
+async def test_a_double_tap_on_submit_files_one_claim(settings, sessions) -> None:
+    await load_demo_data(sessions)
+    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    await bind(member)
+    await _at_amount_step(member)
+    await member.says("3500")
+    await member.says("-")
+    await member.presses("claim.answer:agree")
+    await member.sends_file(JPEG)
+    await member.presses("claim.answer:done")
+    answers = await asyncio.gather(member.presses("claim.answer:submit"),
+                                   member.presses("claim.answer:submit"))
+    assert sum("Claim number" in answer for answer in answers) == 1
+    assert await _count(sessions, Claim) == 1
+    assert "step is over" in await member.presses("claim.answer:submit")
