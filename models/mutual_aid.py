@@ -64,6 +64,10 @@ class Consent(Base):
 class Claim(Base):
     __tablename__ = "claims"
 
+    # Two staff deciding the same claim at once: the second write fails instead of winning.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(24), unique=True, default=None)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)

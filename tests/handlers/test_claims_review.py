@@ -170,3 +170,4 @@ async def test_claims_are_never_reviewed_in_a_group_chat(settings, sessions) -> 
     in_group = await staff.send(payload="claims.open:1", is_private=False)
     assert [r.text for r in in_group] == ["请在与我的私聊中使用此功能。"]
     assert all(r.file is None for r in in_group)
+

@@ -94,6 +94,7 @@ def upgrade() -> None:
 
     op.create_table('claims',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=24), nullable=True),
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('roster_id', sa.Integer(), nullable=False),
