@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, delete, select
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,12 +89,16 @@ class Claim(Base):
 
 
 class ClaimDocument(Base):
-    """A file for a claim, stored by content hash under the data directory."""
+    """A file for a claim, stored by content hash under the data directory. While the member
+    is still filing, it belongs to the flow's `draft` and has no claim yet."""
 
     __tablename__ = "claim_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True,
+                                                 default=None)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    draft: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
     sha256: Mapped[str] = mapped_column(String(64))
     mime_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
@@ -124,27 +128,49 @@ async def record_consent(session: AsyncSession, member_id: int, *, purpose: str,
                        target=purpose, detail=f"text version {version}")
 
 
-async def file_claim(session: AsyncSession, claim: Claim, documents: list[ClaimDocument], *,
+async def add_draft_document(session: AsyncSession, document: ClaimDocument) -> int:
+    """Keeps a document of a claim being filed (once per content); returns how many the
+    draft holds. Each file is its own row, so an album of photos arriving at once is kept
+    whole."""
+    assert document.draft is not None
+    duplicate = await session.scalar(select(ClaimDocument.id).where(
+        ClaimDocument.draft == document.draft, ClaimDocument.sha256 == document.sha256))
+    if duplicate is None:
+        session.add(document)
+        await session.flush()
+    return await count_draft_documents(session, document.draft)
+
+
+async def count_draft_documents(session: AsyncSession, draft: str) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(ClaimDocument).where(ClaimDocument.draft == draft)
+    ) or 0
+
+
+async def _attach_draft(session: AsyncSession, draft: str, claim_id: int) -> None:
+    await session.execute(
+        update(ClaimDocument).where(ClaimDocument.draft == draft)
+        .values(claim_id=claim_id, draft=None).execution_options(synchronize_session=False)
+    )
+
+
+async def file_claim(session: AsyncSession, claim: Claim, *, draft: str,
                      local_day: date) -> Claim:
-    """Store a new claim and its documents; gives it the number the member is shown."""
+    """Store a new claim with its draft's documents; gives it the number the member sees."""
     session.add(claim)
     await session.flush()
     claim.number = f"HZ{local_day:%y%m%d}{claim.id:05d}"
-    for document in documents:
-        document.claim_id = claim.id
-        session.add(document)
+    await _attach_draft(session, draft, claim.id)
     await record_audit(session, at=claim.submitted_at, actor_id=claim.member_id,
                        action="claim.status", target=f"claim:{claim.number}",
                        detail=f"-> {claim.status}")
     return claim
 
 
-async def add_documents(session: AsyncSession, claim: Claim, documents: list[ClaimDocument],
-                        *, actor_id: int, now: datetime) -> None:
+async def add_documents(session: AsyncSession, claim: Claim, *, draft: str, actor_id: int,
+                        now: datetime) -> None:
     """More documents from the member; a claim waiting for them goes back to review."""
-    for document in documents:
-        document.claim_id = claim.id
-        session.add(document)
+    await _attach_draft(session, draft, claim.id)
     if claim.status == ClaimStatus.NEEDS_DOCUMENTS.value:
         await set_status(session, claim, ClaimStatus.SUBMITTED, actor_id=actor_id, now=now)
 
@@ -217,14 +243,27 @@ async def claims_awaiting_documents(
     ))
 
 
-async def document_paths_in_use(session: AsyncSession) -> set[str]:
-    """Stored files a claim or an unfinished claim flow still points to."""
-    paths = set(await session.scalars(select(ClaimDocument.path)))
+async def _active_drafts(session: AsyncSession) -> set[str]:
     states = await session.scalars(
         select(ConversationState.data).where(ConversationState.flow == "claim"))
-    for data in states:
-        paths.update(str(doc.get("path")) for doc in data.get("docs", []) if isinstance(doc, dict))
-    return paths
+    return {str(data["draft"]) for data in states if data.get("draft")}
+
+
+async def document_paths_in_use(session: AsyncSession) -> set[str]:
+    """Stored files a claim or an unfinished claim flow still points to."""
+    drafts = await _active_drafts(session)
+    return set(await session.scalars(select(ClaimDocument.path).where(or_(
+        ClaimDocument.claim_id.is_not(None), ClaimDocument.draft.in_(drafts)))))
+
+
+async def forget_abandoned_drafts(session: AsyncSession, *, added_before: datetime) -> int:
+    """Drop document rows of claim flows that were cancelled or abandoned."""
+    drafts = await _active_drafts(session)
+    result = await session.execute(delete(ClaimDocument).where(
+        ClaimDocument.claim_id.is_(None), ClaimDocument.draft.not_in(drafts),
+        ClaimDocument.added_at < added_before,
+    ).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def close_claim_flow(session: AsyncSession, member_id: int, *, step: str) -> bool:

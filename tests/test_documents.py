@@ -10,8 +10,17 @@ import pytest
 from bot import documents
 from models.base import utcnow
 from models.db import Sessions
-from models.mutual_aid import document_paths_in_use
-from tests.member_services import JPEG, PDF, PNG, FileMember, bind, load_demo_data, make_dispatcher
+from models.mutual_aid import document_paths_in_use, forget_abandoned_drafts
+from tests.member_services import (
+    JPEG,
+    NOW,
+    PDF,
+    PNG,
+    FileMember,
+    bind,
+    load_demo_data,
+    make_dispatcher,
+)
 
 
 def test_the_type_comes_from_the_bytes() -> None:
@@ -52,6 +61,7 @@ async def test_files_of_an_abandoned_claim_are_removed(settings, sessions: Sessi
     await kept.sends_file(JPEG)  # the same photo again, in a claim still being filed
     async with sessions.begin() as session:
         in_use = await document_paths_in_use(session)
+        assert await forget_abandoned_drafts(session, added_before=NOW + timedelta(days=1)) == 2
     later = utcnow() + timedelta(minutes=1)
     assert documents.remove_unused(settings.bot.data_dir, in_use, older_than=later) == 1
     left = [p.suffix for p in (settings.bot.data_dir / "documents").rglob("*.*")]

@@ -15,13 +15,14 @@ from handlers.claims.uploads import (
     CONSENT_VERSION,
     ask_consent,
     ask_documents,
+    new_draft,
     take_document,
 )
 from models.mutual_aid import (
     AidPlan,
     Claim,
-    ClaimDocument,
     close_claim_flow,
+    count_draft_documents,
     file_claim,
     has_consent,
     list_plans,
@@ -42,7 +43,7 @@ async def start_claim(msg: Incoming, ctx: Context) -> Reply:
     if not plans:
         return Reply(text=ctx._("No mutual-aid plan takes claims here yet. "
                                 "Please ask your workplace union."))
-    await ctx.start_flow(FLOW, "plan", {})
+    await ctx.start_flow(FLOW, "plan", {"draft": new_draft()})
     return _ask_plan(ctx, plans)
 
 
@@ -74,13 +75,13 @@ async def _step(msg: Incoming, ctx: Context, value: str) -> Reply:
         return await take_document(msg, ctx, value, data, finish=_after_documents)
     plan = await _plan(ctx, data.get("plan_id"))
     if step == "plan" or plan is None:
-        return await _choose_plan(ctx, value)
+        return await _choose_plan(ctx, value, data)
     handler = {"incident": _incident, "date": _date, "amount": _amount,
                "description": _description, "confirm": _confirm}[step]
     return await handler(ctx, value, data, plan)
 
 
-async def _choose_plan(ctx: Context, value: str) -> Reply:
+async def _choose_plan(ctx: Context, value: str, data: dict[str, Any]) -> Reply:
     plans = await list_plans(ctx.session)
     chosen = None
     for number, plan in enumerate(plans, start=1):
@@ -88,7 +89,8 @@ async def _choose_plan(ctx: Context, value: str) -> Reply:
             chosen = plan
     if chosen is None:
         return _ask_plan(ctx, plans, again=True)
-    await ctx.start_flow(FLOW, "incident", {"plan_id": chosen.id})
+    await ctx.start_flow(FLOW, "incident", {"draft": data.get("draft") or new_draft(),
+                                            "plan_id": chosen.id})
     return _ask_incident(ctx, chosen)
 
 
@@ -139,7 +141,7 @@ async def _description(ctx: Context, value: str, data: dict[str, Any], plan: Aid
     if len(value) > DESCRIPTION_LIMIT:
         return Reply(text=ctx._("Please keep it under {limit} characters.").format(
             limit=DESCRIPTION_LIMIT))
-    data = {**data, "description": "" if value in ("-", "") else value, "docs": []}
+    data = {**data, "description": "" if value in ("-", "") else value}
     if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                          version=CONSENT_VERSION):
         await ctx.start_flow(FLOW, "documents", data)
@@ -151,14 +153,14 @@ async def _description(ctx: Context, value: str, data: dict[str, Any], plan: Aid
 async def _after_documents(ctx: Context, data: dict[str, Any]) -> Reply:
     plan = await _plan(ctx, data.get("plan_id"))
     if plan is None:
-        return await _choose_plan(ctx, "")
+        return await _choose_plan(ctx, "", data)
     await ctx.start_flow(FLOW, "confirm", data)
-    return _ask_confirm(ctx, data, plan)
+    return await _ask_confirm(ctx, data, plan)
 
 
 async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply:
     if value.lower() not in YES:
-        return _ask_confirm(ctx, data, plan)
+        return await _ask_confirm(ctx, data, plan)
     if not await close_claim_flow(ctx.session, ctx.member.id, step="confirm"):
         return Reply(text=ctx._("This claim was submitted already."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))
@@ -172,9 +174,7 @@ async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
         amount_fen=data["amount_fen"], description=data.get("description", ""),
         submitted_at=ctx.now, updated_at=ctx.now,
     )
-    documents = [ClaimDocument(sha256=d["sha256"], mime_type=d["mime"], size=d["size"],
-                               path=d["path"], added_at=ctx.now) for d in data.get("docs", [])]
-    await file_claim(ctx.session, claim, documents, local_day=ctx.local_now.date())
+    await file_claim(ctx.session, claim, draft=data["draft"], local_day=ctx.local_now.date())
     return Reply(text=ctx._(
         "Your claim is filed. Claim number: {number}. Union staff will review it; I will "
         "tell you here as soon as it is decided.").format(number=claim.number),
@@ -215,13 +215,14 @@ def _ask_date(ctx: Context, plan: AidPlan, problem: str = "") -> Reply:
     return Reply(text=f"{problem}\n{question}".strip(), buttons=(buttons,))
 
 
-def _ask_confirm(ctx: Context, data: dict[str, Any], plan: AidPlan) -> Reply:
+async def _ask_confirm(ctx: Context, data: dict[str, Any], plan: AidPlan) -> Reply:
+    count = await count_draft_documents(ctx.session, data["draft"])
     text = ctx._("Please check your claim:\nPlan: {plan}\nIncident: {incident} on {date}\n"
                  "Amount: {amount}\nDescription: {description}\nDocuments: {documents}").format(
         plan=plan.name(ctx.language), incident=ctx._(INCIDENTS.get(data["incident"], "")),
         date=data["date"], amount=yuan(data["amount_fen"]),
-        description=data.get("description") or "-", documents=len(data.get("docs", [])))
-    if not data.get("docs"):
+        description=data.get("description") or "-", documents=count)
+    if not count:
         text += "\n" + ctx._("You have sent no documents: staff will ask you for them before "
                              "deciding, which takes longer.")
     text += "\n" + ctx._("Submit it?")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,8 @@ from models.mutual_aid import (
     ClaimDocument,
     ClaimStatus,
     add_documents,
+    add_draft_document,
+    count_draft_documents,
     find_own_claim,
     has_consent,
     record_consent,
@@ -53,23 +56,28 @@ def ask_documents(ctx: Context, count: int) -> Reply:
     return Reply(text=text, buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
 
 
+def new_draft() -> str:
+    """The key that ties documents to the claim flow that received them."""
+    return secrets.token_hex(8)
+
+
 async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str, Any],
                         finish: Finish) -> Reply:
     """The consent answer or one document; Done ends the step."""
     assert ctx.flow is not None
     if ctx.flow.step == "consent":
         return await _consent(msg, ctx, value, data)
-    docs: list[dict[str, Any]] = data.get("docs", [])
     if msg.attachment is not None:
         return await _store(msg, ctx, data)
+    count = await count_draft_documents(ctx.session, data["draft"])
     if value.lower() in DONE:
         if not data.get("claim_id"):
             return await finish(ctx, data)  # without documents staff will ask for them
-        if not docs:
+        if not count:
             return Reply(text=ctx._("Please send at least one document first."),
                          buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
         return await _attach_to_claim(ctx, data)
-    return ask_documents(ctx, len(docs))
+    return ask_documents(ctx, count)
 
 
 async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]) -> Reply:
@@ -90,10 +98,9 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
 
 async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     assert msg.attachment is not None
-    docs: list[dict[str, Any]] = list(data.get("docs", []))
     if msg.attachment.kind not in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
         return Reply(text=ctx._("Please send a photo, or a PDF, JPG or PNG file."))
-    if len(docs) >= MAX_DOCUMENTS:
+    if await count_draft_documents(ctx.session, data["draft"]) >= MAX_DOCUMENTS:
         return Reply(text=ctx._("That is the most documents one claim takes ({count}). "
                                 "Press Done.").format(count=MAX_DOCUMENTS),
                      buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
@@ -112,12 +119,10 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
         return Reply(text=ctx._("That file is not a JPG or PNG photo or a PDF. "
                                 "Please send one of those."))
     stored = await documents.store(data_bytes, ctx.settings.bot.data_dir)
-    if all(d["sha256"] != stored.sha256 for d in docs):
-        docs.append({"sha256": stored.sha256, "mime": stored.mime_type, "size": stored.size,
-                     "path": stored.path})
-    await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents",
-                         {**data, "docs": docs})
-    return ask_documents(ctx, len(docs))
+    count = await add_draft_document(ctx.session, ClaimDocument(
+        member_id=ctx.member.id, draft=data["draft"], sha256=stored.sha256,
+        mime_type=stored.mime_type, size=stored.size, path=stored.path, added_at=ctx.now))
+    return ask_documents(ctx, count)
 
 
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
@@ -128,7 +133,7 @@ async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
     if claim is None or claim.status != ClaimStatus.NEEDS_DOCUMENTS.value:
         return Reply(text=ctx._("That claim is not waiting for documents."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))
-    data = {"claim_id": claim.id, "docs": []}
+    data = {"claim_id": claim.id, "draft": new_draft()}
     if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                          version=CONSENT_VERSION):
         await ctx.start_flow("claim", "documents", data)
@@ -142,8 +147,7 @@ async def _attach_to_claim(ctx: Context, data: dict[str, Any]) -> Reply:
     await ctx.end_flow()
     if claim is None:
         return Reply(text=ctx._("That claim is not waiting for documents."))
-    rows = [ClaimDocument(sha256=d["sha256"], mime_type=d["mime"], size=d["size"],
-                          path=d["path"], added_at=ctx.now) for d in data["docs"]]
-    await add_documents(ctx.session, claim, rows, actor_id=ctx.member.id, now=ctx.now)
+    await add_documents(ctx.session, claim, draft=data["draft"], actor_id=ctx.member.id,
+                        now=ctx.now)
     return Reply(text=ctx._("Thank you. The documents are added to claim {number}, which is "
                             "back with union staff.").format(number=claim.number))

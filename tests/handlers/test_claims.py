@@ -223,3 +223,18 @@ async def test_a_double_tap_on_submit_files_one_claim(settings, sessions) -> Non
     assert sum("Claim number" in answer for answer in answers) == 1
     assert await _count(sessions, Claim) == 1
     assert "step is over" in await member.presses("claim.answer:submit")
+
+
+async def test_an_album_of_photos_sent_at_once_is_kept_whole(settings, sessions) -> None:
+    await load_demo_data(sessions)
+    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    await bind(member)
+    await _at_amount_step(member)
+    await member.says("3500")
+    await member.says("-")
+    await member.presses("claim.answer:agree")
+    photos = [JPEG + bytes([n]) for n in range(4)]
+    await asyncio.gather(*(member.sends_file(photo) for photo in photos))
+    assert "Documents: 4" in await member.presses("claim.answer:done")
+    await member.presses("claim.answer:submit")
+    assert await _count(sessions, ClaimDocument) == 4

@@ -27,7 +27,7 @@ async def _one_claim(sessions: Sessions) -> int:
         claim = Claim(member_id=member.id, roster_id=entry.id, plan_id=plan.id,
                       incident_type="hospitalisation", incident_date=date(2026, 11, 18),
                       amount_fen=50_000, submitted_at=NOW, updated_at=NOW)
-        await file_claim(session, claim, [], local_day=NOW.date())
+        await file_claim(session, claim, draft="none", local_day=NOW.date())
         return claim.id
 
 
