@@ -16,8 +16,10 @@ from bot.importing.tabular import ImportReport
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.importing.tabular import ImportReport, Row
 
 Command = Callable[[argparse.Namespace, Settings], int]
+IMPORT_KINDS = ("merchants", "roster", "events")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="demo data for trying the bot")
     demo.add_argument("action", choices=("load",))
 
-    load = commands.add_parser("import", help="import a staff spreadsheet (CSV or .xlsx)")
-    load.add_argument("kind", choices=("events",))
-    load.add_argument("file", type=Path)
+    staff_import = commands.add_parser("import", help="import a staff spreadsheet (CSV, .xlsx)")
+    staff_import.add_argument("kind", choices=IMPORT_KINDS)
+    staff_import.add_argument("file", type=Path)
     wechat = commands.add_parser("wechat", help="WeChat Official Account")
     wechat.add_argument("action", choices=("menu",), help="create the custom menu from config")
     wechat.add_argument("--dry-run", action="store_true", help="print the menu JSON only")
@@ -148,25 +150,41 @@ async def _load_demo(settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    report = asyncio.run(_import_file(settings, args.kind, args.file))
-    for line in report.errors:
-        print(line, file=sys.stderr)
-    if not report.ok:
-        print(f"{args.file}: nothing imported ({len(report.errors)} problems)", file=sys.stderr)
+    """All rows or none: exit 1 with every error (by row number) when any row is bad."""
+    from bot.importing.tabular import TableError, read_table
+
+    try:
+        rows = read_table(args.file)
+    except (TableError, OSError) as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
-    print(f"{args.file}: {report.imported} {args.kind} imported")
+    report = asyncio.run(_import_rows(settings, args.kind, rows))
+    for line in report.errors:
+        print(f"{args.file}: {line}", file=sys.stderr)
+    if not report.ok:
+        print(f"{args.file}: nothing imported ({len(report.errors)} errors)", file=sys.stderr)
+        return 1
+    print(f"{args.kind}: {report.imported} rows imported")
     return 0
 
 
-async def _import_file(settings: Settings, kind: str, path: Path) -> ImportReport:
-    from bot.importing.events import import_events
+async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> ImportReport:
+    from functools import partial
+
+    from bot.importing.events import import_event_rows
+    from bot.importing.merchants import import_merchants
+    from bot.importing.roster import import_roster
     from models.db import Sessions, make_engine
 
-    importers = {"events": import_events}
+    importer = {
+        "merchants": import_merchants,
+        "roster": import_roster,
+        "events": partial(import_event_rows, zone=settings.zone),
+    }[kind]
     sessions = Sessions(make_engine(settings.database.url))
     try:
         async with sessions.begin() as session:
-            return await importers[kind](session, path, zone=settings.zone)
+            return await importer(session, rows)
     finally:
         await sessions.dispose()
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from bot.routing import Route
-from handlers import events, faq, handoff, jobfairs, lectures, menu
+from handlers import (
+    binding,
+    claims,
+    discounts,
+    events,
+    faq,
+    handoff,
+    jobfairs,
+    lectures,
+    menu,
+)
 
-MODULES = (menu, jobfairs, lectures, events, handoff, faq)
+MODULES = (menu, discounts, binding, claims, jobfairs, lectures, events, handoff, faq)
 
 
 def all_routes() -> tuple[Route, ...]:

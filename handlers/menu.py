@@ -9,8 +9,8 @@ from bot.messages import Button, Incoming, Reply, button_rows, split_payload
 from bot.routing import Route
 
 MAIN_MENU = (
-    (N_("Jingka discounts"), "faq.intent:jingka.discounts"),
-    (N_("Mutual aid"), "faq.intent:mutual_aid.plans"),
+    (N_("Jingka discounts"), "discounts.menu"),
+    (N_("Mutual aid"), "plans.list"),
     (N_("Job fairs"), "jobfairs.list"),
     (N_("Women's lectures"), "lectures.list"),
     (N_("More services"), "menu.more"),

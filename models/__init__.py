@@ -4,16 +4,25 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
+from models.discounts import Merchant
 from models.events import Event, Registration
 from models.handoff import HandoffMessage, HandoffTicket
 from models.mass_sends import MassSendCount
 from models.member import Member, Role
+from models.mutual_aid import AidPlan, Claim, ClaimDocument, Consent
 from models.options import OfferedOptions
+from models.roster import BindAttempt, Binding, RosterEntry
 from models.tokens import PlatformToken
 
 __all__ = [
+    "AidPlan",
     "AuditEntry",
     "Base",
+    "BindAttempt",
+    "Binding",
+    "Claim",
+    "ClaimDocument",
+    "Consent",
     "ConversationState",
     "Event",
     "HandledUpdate",
@@ -21,8 +30,10 @@ __all__ = [
     "HandoffTicket",
     "MassSendCount",
     "Member",
+    "Merchant",
     "OfferedOptions",
     "PlatformToken",
     "Registration",
     "Role",
+    "RosterEntry",
 ]

@@ -10,11 +10,17 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.demo import member_services
 from bot.demo.events import load_demo_events
 
 Loader = Callable[[AsyncSession, datetime], Awaitable[int]]
 
-LOADERS: tuple[Loader, ...] = (load_demo_events,)
+LOADERS: tuple[Loader, ...] = (
+    member_services.load_merchants,
+    member_services.load_plans,
+    member_services.load_roster,
+    load_demo_events,
+)
 
 
 async def load_demo(session: AsyncSession, now: datetime) -> int:

@@ -31,12 +31,18 @@ async def import_events(
     session: AsyncSession, path: Path, *, zone: ZoneInfo = SHANGHAI
 ) -> ImportReport:
     """Adds every event in the sheet, or none: the report lists each problem by row."""
-    report = ImportReport()
     try:
         rows = read_table(path)
     except TableError as exc:
-        report.errors.append(str(exc))
-        return report
+        return ImportReport(errors=[str(exc)])
+    return await import_event_rows(session, rows, zone=zone)
+
+
+async def import_event_rows(
+    session: AsyncSession, rows: list[Row], *, zone: ZoneInfo = SHANGHAI
+) -> ImportReport:
+    """The rows of a sheet already read: all of them, or none."""
+    report = ImportReport()
     if not rows:
         report.errors.append("the sheet has no rows below the header")
         return report

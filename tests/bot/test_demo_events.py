@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.demo import load_demo
+from bot.demo.events import load_demo_events
 from models.db import Sessions
 from models.events import Event
 from tests.events_support import NOW
@@ -12,9 +12,9 @@ from tests.events_support import NOW
 
 async def test_demo_events_are_upcoming_marked_and_loaded_once(sessions: Sessions) -> None:
     async with sessions.begin() as session:
-        added = await load_demo(session, NOW)
+        added = await load_demo_events(session, NOW)
     async with sessions.begin() as session:
-        assert await load_demo(session, NOW) == 0
+        assert await load_demo_events(session, NOW) == 0
         events = list(await session.scalars(select(Event)))
     assert added == len(events) >= 8
     assert all(e.demo and e.starts_at > NOW and "演示" in e.title_zh for e in events)

@@ -29,7 +29,7 @@ async def explode(msg: Incoming, ctx: Context) -> Reply:
     raise RuntimeError("bug")
 
 
-EXTRA = (Route(review_claims, command="claims", staff_only=True), Route(explode, command="boom"))
+EXTRA = (Route(review_claims, command="review", staff_only=True), Route(explode, command="boom"))
 
 
 @pytest.mark.parametrize(
@@ -76,10 +76,10 @@ async def test_staff_only_command_is_refused_to_a_member_and_audited(
     settings: Settings, sessions: Sessions
 ) -> None:
     wang = Member(make_dispatcher(settings, sessions, extra_routes=EXTRA))
-    assert "仅限工会工作人员" in await wang.command("/claims")
+    assert "仅限工会工作人员" in await wang.command("/review")
     async with sessions.begin() as session:
         entry = await session.scalar(select(AuditEntry))
-    assert entry is not None and entry.allowed is False and entry.action == "claims"
+    assert entry is not None and entry.allowed is False and entry.action == "review"
 
 
 async def test_staff_may_use_staff_only_command(settings: Settings, sessions: Sessions) -> None:
@@ -90,7 +90,7 @@ async def test_staff_may_use_staff_only_command(settings: Settings, sessions: Se
         row = await session.scalar(select(MemberRow).where(MemberRow.external_id == "2002"))
         assert row is not None
         row.role = "staff"
-    assert "pending claims" in await li.command("/claims")
+    assert "pending claims" in await li.command("/review")
 
 
 async def test_a_failing_handler_apologises_logs_and_saves_nothing(

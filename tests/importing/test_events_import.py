@@ -119,6 +119,6 @@ def test_the_command_line_import(
     assert "row 3, kind: 'concert'" in capsys.readouterr().err
     good = _csv(tmp_path / "good.csv", GOOD)
     assert main(["import", "events", str(good)]) == 0
-    assert "3 events imported" in capsys.readouterr().out
+    assert "events: 3 rows imported" in capsys.readouterr().out
     with closing(sqlite3.connect(tmp_path / "cli.db")) as db:
         assert db.execute("SELECT count(*) FROM events").fetchone() == (3,)

@@ -57,7 +57,7 @@ async def test_member_starts_asks_presses_a_button_and_switches_language(
     fake_telegram.push(fake_telegram.message(WANG, "/start", name="王芳"))
     [greeting] = await fake_telegram.wait_for(WANG, 1)
     assert "王芳，您好" in greeting.text
-    assert ("京卡优惠", "faq.intent:jingka.discounts") in greeting.buttons
+    assert ("京卡优惠", "discounts.menu") in greeting.buttons
 
     fake_telegram.push(fake_telegram.message(WANG, "京卡怎么办理"))
     answer = (await fake_telegram.wait_for(WANG, 2))[-1]
@@ -66,7 +66,7 @@ async def test_member_starts_asks_presses_a_button_and_switches_language(
     fake_telegram.push(fake_telegram.callback(WANG, "lang.set:en"))
     switched = (await fake_telegram.wait_for(WANG, 3))[-1]
     assert switched.text == "I will answer in English from now on."
-    assert ("Jingka discounts", "faq.intent:jingka.discounts") in switched.buttons
+    assert ("Jingka discounts", "discounts.menu") in switched.buttons
 
     fake_telegram.push(fake_telegram.message(WANG, "/help"))
     assert "Commands:" in (await fake_telegram.wait_for(WANG, 4))[-1].text

@@ -80,7 +80,7 @@ async def test_a_digit_answers_the_last_numbered_options(url: str) -> None:
     second = [line for line in menu.text.splitlines() if line.startswith("2. ")]
     assert second, menu.text
     by_digit = await member.says("2")
-    by_click = await member.clicks("faq.intent:mutual_aid.plans")
+    by_click = await member.clicks("plans.list")
     assert by_digit.text == by_click.text
     assert by_digit.text and "2. " not in by_digit.text.splitlines()[0]
 

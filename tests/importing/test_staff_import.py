@@ -1,0 +1,127 @@
+"""`unionbot import merchants|roster FILE`: every bad row listed, all or nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from bot.cli import main
+from models.db import Sessions
+from models.discounts import Merchant
+from models.roster import RosterEntry
+
+MERCHANT_HEADER = ["name_zh", "name_en", "category", "offer_zh", "offer_en", "address",
+                   "district", "latitude", "longitude", "phone", "valid_from", "valid_to"]
+GOOD_MERCHANT = ["西单饺子馆", "Xidan Dumplings", "food", "九折", "10% off", "西单北大街1号",
+                 "西城区", "39.9108", "116.3740", "010-66010001", "2026-01-01", "2026-12-31"]
+
+
+@pytest.fixture
+def run(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("UNIONBOT_DATABASE__URL", database_url)
+    monkeypatch.chdir(tmp_path)
+
+    async def run_cli(*args: str) -> int:
+        return await asyncio.to_thread(main, list(args))
+
+    return run_cli
+
+
+async def _count(sessions: Sessions, model: type) -> int:
+    async with sessions.begin() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+async def test_a_good_roster_csv_is_imported(run, sessions, tmp_path, capsys) -> None:
+    path = _csv(tmp_path / "roster.csv", [
+        ["card_number", "name", "phone", "workplace_union"],
+        ["6200 0000 0000 0001", "王芳", "13800000001", "西城区某单位工会"],
+        ["6200000000000002", "李明", "+86 138 0000 0002", ""],
+    ])
+    assert await run("import", "roster", str(path)) == 0
+    assert "roster: 2 rows imported" in capsys.readouterr().out
+    assert await _count(sessions, RosterEntry) == 2
+
+
+async def test_a_good_merchant_workbook_is_imported(run, sessions, tmp_path, capsys) -> None:
+    second = [*GOOD_MERCHANT]
+    second[0], second[7], second[8] = "护国寺小吃", 39.936, 116.3745
+    second[10], second[11] = datetime(2026, 1, 1), datetime(2026, 12, 31)
+    path = _xlsx(tmp_path / "merchants.xlsx", [MERCHANT_HEADER, GOOD_MERCHANT, second])
+    assert await run("import", "merchants", str(path)) == 0
+    assert await _count(sessions, Merchant) == 2
+    assert await run("import", "merchants", str(path)) == 0, "a re-import updates"
+    assert await _count(sessions, Merchant) == 2
+
+
+async def test_a_bad_merchant_file_lists_every_error_and_imports_nothing(
+    run, sessions, tmp_path, capsys
+) -> None:
+    rows = [MERCHANT_HEADER, GOOD_MERCHANT]
+    bad_coordinates = [*GOOD_MERCHANT]
+    bad_coordinates[0], bad_coordinates[7], bad_coordinates[8] = "甲", "139.9", "east"
+    bad_dates = [*GOOD_MERCHANT]
+    bad_dates[0], bad_dates[10], bad_dates[11] = "乙", "2026-13-01", "2025-01-01"
+    missing = [*GOOD_MERCHANT]
+    missing[0], missing[3], missing[2], missing[9] = "丙", "", "pets", "12345"
+    duplicate = [*GOOD_MERCHANT]
+    rows += [bad_coordinates, bad_dates, missing, duplicate]
+    path = _xlsx(tmp_path / "merchants.xlsx", rows)
+    assert await run("import", "merchants", str(path)) == 1
+    errors = capsys.readouterr().err
+    for expected in ("row 3, latitude: 139.9 is outside -90..90",
+                     "row 3, longitude: not a number: 'east'",
+                     "row 4, valid_from: not a date (YYYY-MM-DD): '2026-13-01'",
+                     "row 5, offer_zh: required", "row 5, category: 'pets' is not one of",
+                     "row 5, phone: not a phone number: '12345'",
+                     "row 6, name_zh: duplicate of row 2", "nothing imported"):
+        assert expected in errors
+    assert await _count(sessions, Merchant) == 0
+
+
+async def test_a_bad_roster_lists_every_error_and_imports_nothing(
+    run, sessions, tmp_path, capsys
+) -> None:
+    path = _csv(tmp_path / "roster.csv", [
+        ["card_number", "name", "phone"],
+        ["6200000000000001", "王芳", "13800000001"],
+        ["6200000000000001", "王小芳", "13800000003"],
+        ["12345", "", "phone"],
+    ])
+    assert await run("import", "roster", str(path)) == 1
+    errors = capsys.readouterr().err
+    assert "row 3, card_number: duplicate of row 2" in errors
+    assert "row 4, card_number: not 16-19 digits: '12345'" in errors
+    assert "row 4, name: required" in errors
+    assert "row 4, phone: not a phone number: 'phone'" in errors
+    assert await _count(sessions, RosterEntry) == 0
+
+
+async def test_a_file_without_required_columns_is_refused(run, sessions, tmp_path, capsys
+                                                          ) -> None:
+    path = _csv(tmp_path / "roster.csv", [["card", "name"], ["6200000000000001", "王芳"]])
+    assert await run("import", "roster", str(path)) == 1
+    errors = capsys.readouterr().err
+    assert "column 'card_number' is missing" in errors and "column 'phone' is missing" in errors
+    assert await run("import", "roster", str(tmp_path / "roster.txt")) == 1
+    assert "expected a .csv or .xlsx file" in capsys.readouterr().err
