@@ -6,28 +6,40 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from bot.answering import load_answerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_sender import TelegramSender
 from bot.channels.terminal import TerminalChannel
 from bot.config import Settings
 from bot.context import Services
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
+from bot.delivery.quiet import QuietHours
+from bot.delivery.reminders import ReminderSource
+from bot.delivery.report import make_reporter
+from bot.delivery.scheduler import Scheduler
+from bot.delivery.sender import Sender
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
+from models.outbox import set_reachable
 
 log = logging.getLogger(__name__)
 
 
 class App:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utcnow,
+        reminder_sources: Sequence[ReminderSource] = (),
+    ) -> None:
         self.settings = settings
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
@@ -39,10 +51,35 @@ class App:
         self.dispatcher = Dispatcher(all_routes(), self.services, self.sessions, clock)
         self.outbound = Outbound()
         self.telegram: TelegramChannel | None = None
+        senders: dict[str, Sender] = {}
         if settings.telegram.token:
-            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
+            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
+                                            reachability=self.set_reachable)
             self.outbound.add(self.telegram)
+            senders["telegram"] = self._telegram_sender(self.telegram)
+        rate = settings.broadcast.rate_per_second
+        self.delivery = DeliveryEngine(
+            self.sessions, senders, rate=rate, clock=clock,
+            quiet=QuietHours.parse(settings.broadcast.quiet_hours, settings.zone),
+            reporter=make_reporter(self.catalogs), max_attempts=settings.broadcast.max_attempts,
+            lease=timedelta(seconds=settings.broadcast.lease_seconds),
+        )
+        self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
+                                   settings.zone, self.catalogs, reminder_sources, clock)
         self._runner: web.AppRunner | None = None
+
+    def _telegram_sender(self, channel: TelegramChannel) -> Sender:
+        config = self.settings.broadcast
+        return TelegramSender(
+            channel.bot, SlidingWindowLimiter(config.rate_per_second),
+            PerChatLimiter(config.per_chat_interval), paid=config.paid,
+        )
+
+    async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
+        """The platform says a member blocked the bot (or came back)."""
+        async with self.sessions.begin() as session:
+            await set_reachable(session, channel=channel, external_id=user_id,
+                                reachable=reachable)
 
     @property
     def serves_platforms(self) -> bool:
@@ -66,8 +103,12 @@ class App:
                      self.settings.http.port)
         if self.telegram is not None:
             await self.telegram.start()
+        await self.delivery.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
+        self.scheduler.stop()
+        await self.delivery.stop()
         if self.telegram is not None:
             await self.telegram.stop()
         if self._runner is not None:

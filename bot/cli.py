@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
+
+    from bot.cli_broadcast import add_parsers
+
+    add_parsers(commands)
     return parser
 
 
@@ -157,7 +161,15 @@ COMMANDS: dict[str, Command] = {
     "kb": _kb,
     "demo": _demo,
     "i18n": _i18n,
+    "staff": lambda args, settings: _broadcasts().staff_command(args, settings),
+    "broadcast": lambda args, settings: _broadcasts().broadcast_command(args, settings),
 }
+
+
+def _broadcasts():  # type: ignore[no-untyped-def]
+    import bot.cli_broadcast
+
+    return bot.cli_broadcast
 
 if __name__ == "__main__":
     raise SystemExit(main())

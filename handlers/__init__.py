@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.routing import Route
-from handlers import faq, menu
+from handlers import broadcasts, faq, menu, staff, subscriptions
 
-MODULES = (menu, faq)
+MODULES = (menu, subscriptions, broadcasts, staff, faq)
 
 
 def all_routes() -> tuple[Route, ...]:

@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,9 @@ TEXT_LIMIT = 4096  # characters per message after entity parsing
 POLL_TIMEOUT = timedelta(seconds=25)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ASK_LABELS = {Ask.LOCATION: "📍", Ask.CONTACT: "📱"}
+GONE = ("kicked", "left")  # my_chat_member statuses of a private chat whose user blocked us
+
+Reachability = Callable[[str, str, bool], Awaitable[None]]
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -61,9 +65,11 @@ class TelegramChannel:
     name = "telegram"
 
     def __init__(
-        self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound
+        self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
+        reachability: Reachability | None = None,
     ) -> None:
         self.settings = settings
+        self.reachability = reachability
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.bot = Bot(
@@ -141,6 +147,12 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> None:
         """Turn one update into an Incoming, dispatch it, render the replies."""
+        change = update.my_chat_member
+        if change is not None and change.chat.type == "private":
+            if self.reachability is not None:
+                reachable = change.new_chat_member.status not in GONE
+                await self.reachability(self.name, str(change.from_user.id), reachable)
+            return
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
