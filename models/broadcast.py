@@ -93,7 +93,7 @@ async def count_deliveries(session: AsyncSession, broadcast_id: int) -> dict[str
         select(OutboxMessage.status, func.count()).where(
             OutboxMessage.broadcast_id == broadcast_id).group_by(OutboxMessage.status))
     counts = {status.value: 0 for status in RowStatus}
-    counts.update({status: int(n) for status, n in rows.tuples()})
+    counts.update({status: int(n) for status, n in rows})
     return counts
 
 

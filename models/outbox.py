@@ -74,11 +74,10 @@ async def claim_rows(
     limit: int, urgent_only: bool = False,
 ) -> list[Claimed]:
     """Lease up to `limit` due rows to `owner`, oldest first."""
+    free = (OutboxMessage.status == QUEUED,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
     due = select(OutboxMessage.id).where(
-        OutboxMessage.channel == channel, OutboxMessage.status == QUEUED,
-        OutboxMessage.available_at <= now,
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
-    )
+        OutboxMessage.channel == channel, OutboxMessage.available_at <= now, *free)
     if urgent_only:
         due = due.where(OutboxMessage.urgent.is_(True))
     due = due.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
@@ -86,15 +85,17 @@ async def claim_rows(
     if not ids:
         return []
     await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == QUEUED)
+        # Checked again: on SQLite another process may have leased them since our read.
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids), *free)
         .values(lease_owner=owner, lease_until=now + lease))
     rows = await session.execute(
         select(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
                OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,
                OutboxMessage.attempts)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner,
+               OutboxMessage.lease_until == now + lease, OutboxMessage.status == QUEUED)
         .order_by(OutboxMessage.id))
-    return [Claimed(*row) for row in rows.tuples()]
+    return [Claimed(*row) for row in rows]
 
 
 async def record_results(

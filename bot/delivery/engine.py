@@ -52,8 +52,11 @@ class DeliveryEngine:
         quiet: QuietHours, clock: Callable[[], datetime] = utcnow,
         reporter: Reporter = _no_report, max_attempts: int = 5,
         lease: timedelta = timedelta(seconds=30), concurrency: int | None = None,
-        poll_interval: float = 0.5,
+        poll_interval: float = 0.5, monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.monotonic = monotonic
+        self.sleep = sleep
         self.sessions = sessions
         self.senders = dict(senders)
         self.quiet = quiet
@@ -110,11 +113,11 @@ class DeliveryEngine:
     async def drain(self, channel: str) -> None:
         """Send until nothing is due on this channel (tests and the command line)."""
         while True:
+            if (pause := self._paused(channel)) > 0:
+                await self.sleep(pause)
+                continue
             rows = await self._claim(channel, self.batch)
             if not rows:
-                if self._paused(channel) > 0:
-                    await asyncio.sleep(self._paused(channel))
-                    continue
                 return
             await asyncio.gather(*(self._send(channel, row) for row in rows))
 
@@ -144,7 +147,7 @@ class DeliveryEngine:
         return set(self._content)
 
     def _paused(self, channel: str) -> float:
-        return max(0.0, self._paused_until.get(channel, 0.0) - time.monotonic())
+        return max(0.0, self._paused_until.get(channel, 0.0) - self.monotonic())
 
     async def _work(self, channel: str, queue: asyncio.Queue[Claimed | None]) -> None:
         while (row := await queue.get()) is not _STOP:
@@ -178,7 +181,7 @@ class DeliveryEngine:
         if sent.outcome is Outcome.RETRY_AFTER:
             wait = sent.retry_after or 1.0
             self._paused_until[channel] = max(self._paused_until.get(channel, 0.0),
-                                              time.monotonic() + wait)
+                                              self.monotonic() + wait)
             log.warning("%s: 429, pausing the channel for %.1f s", channel, wait)
             return Result(row.id, RowStatus.QUEUED, sent.detail,
                           retry_at=now + timedelta(seconds=wait), counts_attempt=False)
