@@ -101,19 +101,24 @@ async def claim_rows(
 async def record_results(
     session: AsyncSession, results: Sequence[Result], *, owner: str, now: datetime
 ) -> None:
-    """Write outcomes; a row another process took over meanwhile is left to it."""
+    """Write outcomes, one UPDATE per kind of outcome; a row another process took over
+    meanwhile is left to it."""
+    groups: dict[tuple[RowStatus, str, datetime | None, bool], list[int]] = {}
     for result in results:
-        values: dict[str, object] = {"status": result.status.value, "detail": result.detail[:200],
+        key = (result.status, result.detail[:200], result.retry_at, result.counts_attempt)
+        groups.setdefault(key, []).append(result.id)
+    for (status, detail, retry_at, counts_attempt), ids in groups.items():
+        values: dict[str, object] = {"status": status.value, "detail": detail,
                                      "lease_owner": None, "lease_until": None}
-        if result.status is RowStatus.SENT:
+        if status is RowStatus.SENT:
             values["sent_at"] = now
-        if result.retry_at is not None:
-            values["available_at"] = result.retry_at
-        if result.counts_attempt:
+        if retry_at is not None:
+            values["available_at"] = retry_at
+        if counts_attempt:
             values["attempts"] = OutboxMessage.attempts + 1
         await session.execute(
             update(OutboxMessage).where(
-                OutboxMessage.id == result.id, OutboxMessage.status == QUEUED,
+                OutboxMessage.id.in_(ids), OutboxMessage.status == QUEUED,
                 OutboxMessage.lease_owner == owner,
             ).values(**values))
 
