@@ -45,7 +45,7 @@ async def run(recipients: int, rate: int, folder: Path) -> None:
                             quiet=QuietHours.parse("", ZoneInfo("Asia/Shanghai")))
     started = time.monotonic()
     await engine.start()
-    figures = await asyncio.to_thread(server.result, recipients / rate * 3 + 60)
+    figures = await asyncio.to_thread(server.result, recipients / rate * 20 + 120)
     print(f"  wall time in the bot (engine start to last answer + 1 s): "
           f"{time.monotonic() - started:.2f} s; broadcast #{broadcast.id}")
     await engine.stop()
