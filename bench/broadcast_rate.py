@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from common import TOKEN, FakeServer, report, seed
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.telegram_sender import TelegramSender
 from bot.delivery.engine import DeliveryEngine
 from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
@@ -37,8 +37,7 @@ async def run(recipients: int, rate: int, folder: Path) -> None:
                                            audience="all", now=utcnow(), urgent=True)
         await start_due_broadcasts(session, now=utcnow(), grace=__import__("datetime")
                                    .timedelta(hours=1), next_time=lambda r, a: a)
-    bot = Bot(TOKEN, base_url=server.base_url,
-              request=HTTPXRequest(connection_pool_size=128, pool_timeout=10))
+    bot = Bot(TOKEN, base_url=server.base_url, request=AiohttpRequest())
     await bot.initialize()
     sender = TelegramSender(bot, SlidingWindowLimiter(rate), PerChatLimiter(1.0), paid=rate > 30)
     engine = DeliveryEngine(sessions, {"telegram": sender}, rate=rate,

@@ -3,6 +3,7 @@ and count what each member received.
 
     python bench/kill_restart.py [--recipients 600]
 """
+# ruff: noqa: ASYNC110, ASYNC220, ASYNC221  (a benchmark driver: polling and blocking on purpose)
 
 from __future__ import annotations
 

@@ -14,12 +14,11 @@ from aiohttp import web
 from bot.answering import load_answerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_sender import TelegramSender
+from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
 from bot.config import Settings
 from bot.context import Services
 from bot.delivery.engine import DeliveryEngine
-from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
 from bot.delivery.quiet import QuietHours
 from bot.delivery.reminders import ReminderSource
 from bot.delivery.report import make_reporter
@@ -52,11 +51,13 @@ class App:
         self.outbound = Outbound()
         self.telegram: TelegramChannel | None = None
         senders: dict[str, Sender] = {}
+        self.telegram_sender: TelegramSender | None = None
         if settings.telegram.token:
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
                                             reachability=self.set_reachable)
             self.outbound.add(self.telegram)
-            senders["telegram"] = self._telegram_sender(self.telegram)
+            self.telegram_sender = build_sender(settings.telegram, settings.broadcast)
+            senders["telegram"] = self.telegram_sender
         rate = settings.broadcast.rate_per_second
         self.delivery = DeliveryEngine(
             self.sessions, senders, rate=rate, clock=clock,
@@ -67,13 +68,6 @@ class App:
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
                                    settings.zone, self.catalogs, reminder_sources, clock)
         self._runner: web.AppRunner | None = None
-
-    def _telegram_sender(self, channel: TelegramChannel) -> Sender:
-        config = self.settings.broadcast
-        return TelegramSender(
-            channel.bot, SlidingWindowLimiter(config.rate_per_second),
-            PerChatLimiter(config.per_chat_interval), paid=config.paid,
-        )
 
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """The platform says a member blocked the bot (or came back)."""
@@ -103,12 +97,16 @@ class App:
                      self.settings.http.port)
         if self.telegram is not None:
             await self.telegram.start()
+        if self.telegram_sender is not None:
+            await self.telegram_sender.start()
         await self.delivery.start()
         self.scheduler.start()
 
     async def stop(self) -> None:
         self.scheduler.stop()
         await self.delivery.stop()
+        if self.telegram_sender is not None:
+            await self.telegram_sender.stop()
         if self.telegram is not None:
             await self.telegram.stop()
         if self._runner is not None:

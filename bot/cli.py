@@ -161,15 +161,21 @@ COMMANDS: dict[str, Command] = {
     "kb": _kb,
     "demo": _demo,
     "i18n": _i18n,
-    "staff": lambda args, settings: _broadcasts().staff_command(args, settings),
-    "broadcast": lambda args, settings: _broadcasts().broadcast_command(args, settings),
+    "staff": lambda args, settings: _staff(args, settings),
+    "broadcast": lambda args, settings: _broadcast(args, settings),
 }
 
 
-def _broadcasts():  # type: ignore[no-untyped-def]
-    import bot.cli_broadcast
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_broadcast import staff_command
 
-    return bot.cli_broadcast
+    return staff_command(args, settings)
+
+
+def _broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_broadcast import broadcast_command
+
+    return broadcast_command(args, settings)
 
 if __name__ == "__main__":
     raise SystemExit(main())

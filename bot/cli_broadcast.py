@@ -23,7 +23,7 @@ from models.staff import grant_role, list_staff
 from models.subscription import TOPICS
 
 T = TypeVar("T")
-AUDIENCE = re.compile(r"^(all|topic:(%s)|lang:(zh_CN|en)|tag:[\w-]{1,40})$" % "|".join(TOPICS))
+AUDIENCE = re.compile(rf"^(all|topic:({'|'.join(TOPICS)})|lang:(zh_CN|en)|tag:[\w-]{{1,40}})$")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

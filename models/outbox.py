@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, literal, or_, select, update
+from sqlalchemy import insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import UTCDateTime
@@ -162,8 +162,8 @@ async def finish_broadcasts(
     one caller (the conditional update), who reports the counts."""
     finished: list[Broadcast] = []
     for broadcast_id in sorted(broadcast_ids):
-        left = await session.scalar(select(func.count()).where(
-            OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == QUEUED))
+        left = await session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == QUEUED).limit(1))
         if left:
             continue
         result = await session.execute(update(Broadcast).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Select, String, and_, exists, not_, select
+from sqlalchemy import Exists, ForeignKey, Select, String, and_, exists, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,14 +59,14 @@ async def wants(session: AsyncSession, member_id: int, topic: str) -> bool:
     return topic in DEFAULT_ON if row is None else row.subscribed
 
 
-def _choice(topic: str, subscribed: bool) -> exists:  # type: ignore[type-arg]
+def _choice(topic: str, subscribed: bool) -> Exists:
     return exists().where(
         Subscription.member_id == Member.id, Subscription.topic == topic,
         Subscription.subscribed.is_(subscribed),
     )
 
 
-def select_audience(topic: str, audience: str) -> Select[tuple[int, str, str]]:
+def select_audience(topic: str, audience: str) -> Select[int, str, str]:
     """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T):
     (member id, channel, chat id). An opt-out always wins."""
     wanted = not_(_choice(topic, False)) if topic in DEFAULT_ON else _choice(topic, True)

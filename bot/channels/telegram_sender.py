@@ -13,8 +13,10 @@ from typing import Any
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import split_text
 from bot.channels.telegram import TEXT_LIMIT, _markup, retry_seconds
+from bot.config import BroadcastSettings, TelegramSettings
 from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
 from bot.delivery.sender import MessageKind, Outcome, SendResult
 from bot.messages import Reply
@@ -38,6 +40,12 @@ class TelegramSender:
         # Telegram bills paid broadcasts per message above the free limit; only ask for it
         # when configured to go above that limit.
         self.paid = paid and limiter.rate > FREE_RATE
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def stop(self) -> None:
+        await self.bot.shutdown()
 
     async def deliver(self, chat_id: str, reply: Reply, *, kind: MessageKind) -> SendResult:
         try:
@@ -84,3 +92,13 @@ class TelegramSender:
                 await method(chat_id=chat_id, **kwargs, **extra)
         finally:
             self.per_chat.done(chat_id)
+
+
+def build_sender(telegram: TelegramSettings, broadcast: BroadcastSettings) -> TelegramSender:
+    """Bulk sends get their own Bot on an aiohttp transport (cheaper per request than httpx)."""
+    bot = Bot(telegram.token, base_url=telegram.base_url, base_file_url=telegram.base_file_url,
+              request=AiohttpRequest())
+    return TelegramSender(
+        bot, SlidingWindowLimiter(broadcast.rate_per_second),
+        PerChatLimiter(broadcast.per_chat_interval), paid=broadcast.paid,
+    )

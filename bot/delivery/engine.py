@@ -74,6 +74,7 @@ class DeliveryEngine:
         self._pending: list[tuple[Claimed, Result]] = []
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._dirty = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
     def wake(self) -> None:
@@ -81,13 +82,18 @@ class DeliveryEngine:
         self._wake.set()
 
     async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._write_forever(), name="outbox-writer"))
         for channel in self.senders:
             self._tasks.append(asyncio.create_task(self.run(channel), name=f"outbox-{channel}"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in self._tasks[1:]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks[1:], return_exceptions=True)
+        await self.flush()
+        for task in self._tasks[:1]:
+            task.cancel()
+        await asyncio.gather(*self._tasks[:1], return_exceptions=True)
         self._tasks.clear()
 
     async def run(self, channel: str) -> None:
@@ -120,6 +126,7 @@ class DeliveryEngine:
             if not rows:
                 return
             await asyncio.gather(*(self._send(channel, row) for row in rows))
+            await self.flush()
 
     async def _idle(self, channel: str) -> None:
         self._wake.clear()
@@ -193,8 +200,19 @@ class DeliveryEngine:
         return Result(row.id, RowStatus.FAILED, sent.detail or sent.outcome.value)
 
     async def _record(self, row: Claimed, result: Result) -> None:
-        """Write this result, together with any others waiting, in one transaction."""
+        """Hand the result to the writer; the worker goes on to its next row meanwhile."""
         self._pending.append((row, result))
+        self._dirty.set()
+
+    async def _write_forever(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write every result waiting, in one transaction (a crash loses at most these, and
+        their members get the message again: never none)."""
         async with self._write_lock:
             if not self._pending:
                 return

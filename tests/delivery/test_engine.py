@@ -42,7 +42,9 @@ async def counts(sessions: Sessions, broadcast_id: int) -> dict[str, int]:
         return await count_deliveries(session, broadcast_id)
 
 
-async def test_each_subscriber_gets_one_copy_and_an_opt_out_is_absolute(sessions: Sessions) -> None:
+async def test_each_subscriber_gets_one_copy_and_an_opt_out_is_absolute(
+    sessions: Sessions,
+) -> None:
     time, sender = FakeTime(), ScriptedSender()
     members = await add_members(sessions, 5)
     async with sessions.begin() as session:

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0001
-Create Date: 2026-11-25 22:11:36.047154
+Create Date: 2026-11-25 22:34:54.109965
 """
 
 from collections.abc import Sequence
@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_dedupe_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_broadcast_id'), ['broadcast_id'], unique=False)
+        batch_op.create_index('ix_outbox_broadcast_status', ['broadcast_id', 'status'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'available_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_member_id'), ['member_id'], unique=False)
 
@@ -92,7 +92,7 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_member_id'))
         batch_op.drop_index('ix_outbox_due')
-        batch_op.drop_index(batch_op.f('ix_outbox_broadcast_id'))
+        batch_op.drop_index('ix_outbox_broadcast_status')
 
     op.drop_table('outbox')
     op.drop_table('subscriptions')
