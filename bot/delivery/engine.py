@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
+STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -111,10 +112,7 @@ class DeliveryEngine:
                         continue
                 await self._idle(channel)
         finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            await self._release_queued(queue)
+            await self._wind_down(queue, workers)
 
     async def drain(self, channel: str) -> None:
         """Send until nothing is due on this channel (tests and the command line)."""
@@ -230,8 +228,18 @@ class DeliveryEngine:
         if any(r.status is RowStatus.QUEUED for _, r in batch):
             self.wake()
 
-    async def _release_queued(self, queue: asyncio.Queue[Claimed | None]) -> None:
+    async def _wind_down(
+        self, queue: asyncio.Queue[Claimed | None], workers: list[asyncio.Task[None]]
+    ) -> None:
+        """Stopping: rows not started go back; requests under way finish and are recorded
+        (a few seconds at most), so a normal stop sends nothing twice."""
         rows = _empty(queue)
+        for _worker in workers:
+            queue.put_nowait(_STOP)
+        _done, late = await asyncio.wait(workers, timeout=STOP_GRACE)
+        for worker in late:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         if rows:
             async with self.sessions.begin() as session:
                 await record_results(

@@ -199,3 +199,32 @@ async def test_the_sender_hears_the_final_counts(sessions: Sessions) -> None:
     report = [text for chat, text in sender.sent if chat == "900" and "finished" in text]
     assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 blocked the bot, "
                       "0 failed, 0 cancelled."]
+
+
+async def test_a_normal_stop_records_what_was_under_way_and_sends_nothing_twice(
+    sessions: Sessions,
+) -> None:
+    time = FakeTime()
+    await add_members(sessions, 12)
+    broadcast_id = await start(sessions, time, urgent=True)
+    started, gate = asyncio.Event(), asyncio.Event()
+
+    class Slow(ScriptedSender):
+        async def deliver(self, chat_id, reply, *, kind):  # type: ignore[no-untyped-def]
+            started.set()
+            await gate.wait()
+            return await super().deliver(chat_id, reply, kind=kind)
+
+    sender = Slow()
+    engine = engine_for(sessions, sender, time, rate=4)
+    await engine.start()
+    await asyncio.wait_for(started.wait(), 5)
+    stopping = asyncio.create_task(engine.stop())
+    await asyncio.sleep(0)
+    gate.set()
+    await stopping
+    under_way = len(sender.sent)
+    assert under_way >= 1
+    assert (await counts(sessions, broadcast_id))["sent"] == under_way
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sorted(int(chat) for chat, _ in sender.sent) == list(range(1, 13))
