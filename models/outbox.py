@@ -73,7 +73,8 @@ async def claim_rows(
     session: AsyncSession, *, channel: str, owner: str, now: datetime, lease: timedelta,
     limit: int, urgent_only: bool = False,
 ) -> list[Claimed]:
-    """Lease up to `limit` due rows to `owner`, oldest first."""
+    """Lease up to `limit` due rows to `owner`, oldest first. One statement, so it takes the
+    write lock before it reads (SQLite) and skips rows another process holds (PostgreSQL)."""
     free = (OutboxMessage.status == QUEUED,
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
     due = select(OutboxMessage.id).where(
@@ -81,21 +82,24 @@ async def claim_rows(
     if urgent_only:
         due = due.where(OutboxMessage.urgent.is_(True))
     due = due.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
-    ids = list(await session.scalars(due))
-    if not ids:
-        return []
-    await session.execute(
-        # Checked again: on SQLite another process may have leased them since our read.
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids), *free)
-        .values(lease_owner=owner, lease_until=now + lease))
     rows = await session.execute(
-        select(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
-               OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,
-               OutboxMessage.attempts)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner,
-               OutboxMessage.lease_until == now + lease, OutboxMessage.status == QUEUED)
-        .order_by(OutboxMessage.id))
-    return [Claimed(*row) for row in rows]
+        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()), *free)
+        .values(lease_owner=owner, lease_until=now + lease)
+        .returning(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
+                   OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,
+                   OutboxMessage.attempts)
+        .execution_options(synchronize_session=False))
+    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
+
+
+async def take_write_lock(session: AsyncSession) -> None:
+    """Start the transaction with a write: on SQLite, a transaction that read first and then
+    writes fails at once ("database is locked") if another wrote meanwhile; one that writes
+    first waits its turn. Changes nothing."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == -1)
+                              .values(attempts=OutboxMessage.attempts)
+                              .execution_options(synchronize_session=False))
 
 
 async def record_results(

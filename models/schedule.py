@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.broadcast import Broadcast, BroadcastStatus
-from models.outbox import enqueue_broadcast
+from models.outbox import enqueue_broadcast, take_write_lock
 
 SCHEDULED = BroadcastStatus.SCHEDULED.value
 
@@ -21,6 +21,7 @@ async def start_due_broadcasts(
 ) -> list[Broadcast]:
     """Write the outbox rows of every broadcast whose time came; a recurring one gets a copy
     started and moves on to its next time. Returns the broadcasts started."""
+    await take_write_lock(session)
     due = await session.scalars(
         select(Broadcast).where(Broadcast.status == SCHEDULED, Broadcast.send_at <= now)
         .order_by(Broadcast.send_at))

@@ -22,7 +22,7 @@ from bot.i18n import Catalogs
 from models.broadcast import OutboxMessage
 from models.db import Sessions
 from models.member import Member
-from models.outbox import enqueue_message
+from models.outbox import enqueue_message, take_write_lock
 from models.subscription import REMINDERS, wants
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ async def sweep_reminders(
     for source in sources:
         try:
             async with sessions.begin() as session:
+                await take_write_lock(session)
                 for reminder in await source.due(session, now=now):
                     queued += await _queue(session, source.name, reminder, catalogs, now)
                     await source.mark_sent(session, reminder, now=now)
