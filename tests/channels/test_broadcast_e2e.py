@@ -3,6 +3,7 @@ receive it, a member who blocked the bot is marked, and staff hear the counts.""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,39 @@ async def test_staff_announce_reaches_members(app: App, sessions: Sessions,
     report = (await fake_telegram.wait_for(STAFF, 8))[-1].text
     assert "finished" in report and "1 blocked" in report
     assert len(fake_telegram.to(ANNA)) == 2
+
+
+def chat_member_update(user_id: int, status: str) -> dict[str, object]:
+    user = {"id": user_id, "is_bot": False, "first_name": "王芳"}
+    bot = {"id": 777000, "is_bot": True, "first_name": "Union"}
+    return {"my_chat_member": {
+        "chat": {"id": user_id, "type": "private", "first_name": "王芳"},
+        "from": user, "date": 1_700_000_000,
+        "old_chat_member": {"status": "member", "user": bot},
+        "new_chat_member": {"status": status, "user": bot, "until_date": 0},
+    }}
+
+
+async def test_blocking_the_bot_marks_the_member_unreachable_and_unblocking_undoes_it(
+    app: App, sessions: Sessions, fake_telegram: FakeTelegram,
+) -> None:
+    from sqlalchemy import select
+
+    from models.member import Member
+
+    fake_telegram.push(fake_telegram.message(ANNA, "/start"))
+    await fake_telegram.wait_for(ANNA, 1)
+
+    async def unreachable() -> bool:
+        async with sessions.begin() as session:
+            member = await session.scalar(select(Member).where(Member.external_id == str(ANNA)))
+            assert member is not None
+            return member.unreachable
+
+    for status, expected in (("kicked", True), ("member", False)):
+        fake_telegram.push(chat_member_update(ANNA, status))
+        for _ in range(100):  # the poller picks the update up over HTTP
+            if await unreachable() is expected:
+                break
+            await asyncio.sleep(0.05)  # a bounded wait for the HTTP round trip
+        assert await unreachable() is expected
