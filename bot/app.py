@@ -53,11 +53,12 @@ class App:
         senders: dict[str, Sender] = {}
         self.telegram_sender: TelegramSender | None = None
         if settings.telegram.token:
-            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
-                                            reachability=self.set_reachable)
-            self.outbound.add(self.telegram)
             self.telegram_sender = build_sender(settings.telegram, settings.broadcast)
             senders["telegram"] = self.telegram_sender
+            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
+                                            reachability=self.set_reachable,
+                                            limiter=self.telegram_sender.limiter)
+            self.outbound.add(self.telegram)
         rate = settings.broadcast.rate_per_second
         self.delivery = DeliveryEngine(
             self.sessions, senders, rate=rate, clock=clock,

@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Outbound, split_text
 from bot.config import TelegramSettings
+from bot.delivery.limiter import SlidingWindowLimiter
 from bot.dispatcher import Dispatcher
 from bot.messages import (
     Address,
@@ -66,10 +67,13 @@ class TelegramChannel:
 
     def __init__(
         self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
-        reachability: Reachability | None = None,
+        reachability: Reachability | None = None, limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.reachability = reachability
+        # Replies share the bot-wide limit with bulk sends, so a broadcast at the full rate and
+        # members' conversations together stay within it.
+        self.limiter = limiter
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.bot = Bot(
@@ -182,13 +186,22 @@ class TelegramChannel:
     async def _call(self, method: Any, **kwargs: Any) -> Message:
         """One Bot API call; a 429 waits the time Telegram asks for and tries once more."""
         try:
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            return await self._limited(method, **kwargs)
         except RetryAfter as exc:
+            if self.limiter is not None:
+                self.limiter.pause(retry_seconds(exc))
             await asyncio.sleep(retry_seconds(exc))
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            return await self._limited(method, **kwargs)
         except Forbidden:
             log.info("telegram: chat %s blocked the bot", kwargs.get("chat_id"))
             raise
+
+
+    async def _limited(self, method: Any, **kwargs: Any) -> Message:
+        if self.limiter is None:
+            return await method(**kwargs)  # type: ignore[no-any-return]
+        async with self.limiter.slot():
+            return await method(**kwargs)  # type: ignore[no-any-return]
 
 
 class _Files:
