@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.delivery.content import broadcast_reply
+from bot.delivery.quiet import QuietHours
 from bot.delivery.recurrence import describe, next_occurrence, parse_local_time, parse_recurrence
 from bot.i18n import N_
 from bot.messages import (
@@ -161,7 +162,11 @@ async def _create(ctx: Context, data: dict[str, object], *, urgent: bool,
                        action="broadcast.create", target=f"broadcast:{broadcast.id}",
                        detail=f"audience={broadcast.audience} urgent={urgent} rule={rule}")
     await ctx.end_flow()
-    if when is None:
+    quiet = QuietHours.parse(ctx.settings.broadcast.quiet_hours, ctx.settings.zone)
+    if when is None and not urgent and quiet.holds(ctx.now):
+        text = ctx._("Broadcast #{id} is queued. It is quiet hours ({hours}), so members get it "
+                     "when they end.")
+    elif when is None:
         text = ctx._("Broadcast #{id} is going out now. I will tell you the counts when it is "
                      "done.")
     elif broadcast.recurrence:
@@ -170,6 +175,7 @@ async def _create(ctx: Context, data: dict[str, object], *, urgent: bool,
         text = ctx._("Broadcast #{id} will go out on {when} (Beijing time).")
     local = broadcast.send_at.astimezone(ctx.settings.zone).strftime("%Y-%m-%d %H:%M")
     return Reply(text=text.format(id=broadcast.id, when=local,
+                                  hours=ctx.settings.broadcast.quiet_hours,
                                   rule=describe(broadcast.recurrence or "daily:00:00")))
 
 

@@ -106,3 +106,17 @@ async def test_only_admins_grant_roles(dispatcher: Dispatcher, sessions: Session
                          now=NOW, language="en")
     admin = Member(dispatcher, user_id="3004", language="en")
     assert "now staff" in await admin.command("/grant telegram 5 staff")
+
+
+async def test_send_now_in_quiet_hours_says_when_members_get_it(
+    settings: Settings, sessions: Sessions,
+) -> None:
+    services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
+    late = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 in Beijing
+    dispatcher = Dispatcher(all_routes(), services, sessions, clock=lambda: late)
+    await make_staff(sessions, "3005")
+    staff = Member(dispatcher, user_id="3005", language="en")
+    await staff.command("/announce")
+    await staff.says("明早停水通知")
+    await staff.presses("bc.aud:all")
+    assert "quiet hours (22:00-08:00)" in await staff.presses("bc.go:now")
