@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
+from bot.messages import Attachment, AttachmentKind, Incoming
 from handlers import all_routes
 from models.audit import AuditEntry
 from models.broadcast import Broadcast
@@ -120,3 +121,32 @@ async def test_send_now_in_quiet_hours_says_when_members_get_it(
     await staff.says("明早停水通知")
     await staff.presses("bc.aud:all")
     assert "quiet hours (22:00-08:00)" in await staff.presses("bc.go:now")
+
+
+class Photos:
+    """The channel's file fetcher, holding one photo."""
+
+    async def fetch(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        assert attachment.file_ref == "photo-1"
+        return b"\xff\xd8jpeg"
+
+
+async def test_a_photo_with_a_caption_is_previewed_and_stored(
+    dispatcher: Dispatcher, sessions: Sessions,
+) -> None:
+    await make_staff(sessions, "3006")
+
+    def incoming(n: int, **content: object) -> Incoming:
+        return Incoming(channel="telegram", chat_id="3006", user_id="3006",
+                        update_id=f"p{n}", **content)  # type: ignore[arg-type]
+
+    await dispatcher.handle(incoming(1, command="announce"))
+    photo = Attachment(AttachmentKind.PHOTO, "photo-1", "image/jpeg", 6)
+    await dispatcher.handle(incoming(2, text="劳模表彰大会", attachment=photo), files=Photos())
+    preview = await dispatcher.handle(incoming(3, payload="bc.aud:all"), files=Photos())
+    assert preview[1].text == "劳模表彰大会"
+    assert preview[1].file is not None and preview[1].file.as_photo
+    await dispatcher.handle(incoming(4, payload="bc.go:urgent"), files=Photos())
+    async with sessions.begin() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.photo == b"\xff\xd8jpeg" and broadcast.urgent
