@@ -6,30 +6,42 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
 from bot.answering import load_answerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
-from bot.channels.wechat import WeChatApi, WeChatChannel
+from bot.channels.wechat import WeChatApi, WeChatChannel, WeChatSender
 from bot.channels.wechat.tokens import DbTokenStore
 from bot.config import Settings
 from bot.context import Services
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.quiet import QuietHours
+from bot.delivery.reminders import ReminderSource
+from bot.delivery.report import make_reporter
+from bot.delivery.scheduler import Scheduler
+from bot.delivery.sender import Sender
+from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.i18n import Catalogs
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
+from models.outbox import set_reachable
 
 log = logging.getLogger(__name__)
 
 
 class App:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utcnow,
+        reminder_sources: Sequence[ReminderSource] | None = None,
+    ) -> None:
         self.settings = settings
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
@@ -41,8 +53,14 @@ class App:
         self.dispatcher = Dispatcher(all_routes(), self.services, self.sessions, clock)
         self.outbound = Outbound()
         self.telegram: TelegramChannel | None = None
+        senders: dict[str, Sender] = {}
+        self.telegram_sender: TelegramSender | None = None
         if settings.telegram.token:
-            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound)
+            self.telegram_sender = build_sender(settings.telegram, settings.broadcast)
+            senders["telegram"] = self.telegram_sender
+            self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
+                                            reachability=self.set_reachable,
+                                            limiter=self.telegram_sender.limiter)
             self.outbound.add(self.telegram)
         self.wechat: WeChatChannel | None = None
         if settings.wechat.enabled:
@@ -51,8 +69,27 @@ class App:
                             store=DbTokenStore(self.sessions, wechat.app_id))
             self.wechat = WeChatChannel(wechat, self.dispatcher, self.outbound, api)
             self.outbound.add(self.wechat)
+            senders["wechat"] = WeChatSender(api, self.sessions, wechat, catalogs=self.catalogs,
+                                             clock=clock)
+        rate = settings.broadcast.rate_per_second
+        self.delivery = DeliveryEngine(
+            self.sessions, senders, rate=rate, clock=clock,
+            quiet=QuietHours.parse(settings.broadcast.quiet_hours, settings.zone),
+            reporter=make_reporter(self.catalogs), max_attempts=settings.broadcast.max_attempts,
+            lease=timedelta(seconds=settings.broadcast.lease_seconds),
+        )
+        if reminder_sources is None:
+            reminder_sources = default_sources(settings.broadcast, settings.zone)
+        self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
+                                   settings.zone, self.catalogs, reminder_sources, clock)
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
+
+    async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
+        """The platform says a member blocked the bot (or came back)."""
+        async with self.sessions.begin() as session:
+            await set_reachable(session, channel=channel, external_id=user_id,
+                                reachable=reachable)
 
     @property
     def serves_platforms(self) -> bool:
@@ -84,8 +121,16 @@ class App:
                      self.settings.wechat.mode)
         if self.telegram is not None:
             await self.telegram.start()
+        if self.telegram_sender is not None:
+            await self.telegram_sender.start()
+        await self.delivery.start()
+        self.scheduler.start()
 
     async def stop(self) -> None:
+        self.scheduler.stop()
+        await self.delivery.stop()
+        if self.telegram_sender is not None:
+            await self.telegram_sender.stop()
         if self.telegram is not None:
             await self.telegram.stop()
         if self.wechat is not None:

@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=("compile",))
+
+    from bot.cli_broadcast import add_parsers
+
+    add_parsers(commands)
     return parser
 
 
@@ -220,7 +224,21 @@ COMMANDS: dict[str, Command] = {
     "import": _import,
     "wechat": _wechat,
     "i18n": _i18n,
+    "staff": lambda args, settings: _staff(args, settings),
+    "broadcast": lambda args, settings: _broadcast(args, settings),
 }
+
+
+def _staff(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_broadcast import staff_command
+
+    return staff_command(args, settings)
+
+
+def _broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_broadcast import broadcast_command
+
+    return broadcast_command(args, settings)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -263,6 +263,33 @@ def parse_days(value: str) -> frozenset[int]:
     return frozenset(days)
 
 
+class BroadcastSettings(_Section):
+    rate_per_second: int = Field(default=30, ge=1, le=1000)  # Telegram: 30 free, 1000 paid
+    paid: bool = False  # Telegram allow_paid_broadcast (needed above the free limit)
+    per_chat_interval: float = Field(default=1.0, ge=0)  # seconds between messages to a chat
+    quiet_hours: str = "22:00-08:00"
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    lease_seconds: int = Field(default=30, ge=5)
+    misfire_grace_seconds: int = Field(default=3600, ge=1)
+    reminder_sweep_seconds: int = Field(default=60, ge=1)
+    reminder_hours: tuple[int, ...] = (24, 1)  # before a lecture or job fair
+    claim_reminder_days: int = Field(default=3, ge=1)
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _known_leads(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not set(value) <= {24, 1}:
+            raise ValueError("choose from 24 and 1 (hours before the event)")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError('must look like "22:00-08:00" (or "" for none)')
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -274,6 +301,7 @@ class Settings(BaseSettings):
     bot: BotSettings = BotSettings()
     handoff: HandoffSettings = HandoffSettings()
     wechat: WeChatSettings = WeChatSettings()
+    broadcast: BroadcastSettings = BroadcastSettings()
 
     @classmethod
     def settings_customise_sources(

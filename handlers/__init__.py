@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.routing import Route
 from handlers import (
     binding,
+    broadcasts,
     claims,
     discounts,
     events,
@@ -13,9 +14,14 @@ from handlers import (
     jobfairs,
     lectures,
     menu,
+    staff,
+    subscriptions,
 )
 
-MODULES = (menu, discounts, binding, claims, jobfairs, lectures, events, handoff, faq)
+MODULES = (
+    menu, discounts, binding, claims, jobfairs, lectures, events, handoff, subscriptions,
+    broadcasts, staff, faq,
+)
 
 
 def all_routes() -> tuple[Route, ...]:

@@ -3,10 +3,7 @@ member's own registrations. A freed seat goes to the first on the waitlist, who 
 
 from __future__ import annotations
 
-from datetime import tzinfo
-
 from bot.context import Context
-from bot.i18n import Catalogs
 from bot.ics import event_ics
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, button_rows
 from bot.messages import split_payload as split
@@ -20,7 +17,6 @@ from handlers.event_view import (
     when,
 )
 from models.events import (
-    DueReminder,
     Event,
     Outcome,
     cancel_registration,
@@ -133,20 +129,6 @@ def _promotion(ctx: Context, event: Event, member: Member) -> Reply:
         when=when(event, translator.language, ctx.settings.zone))
     buttons = [Button(_("Details"), f"events.show:{event.id}"),
                Button(_("Add to my calendar"), f"events.ics:{event.id}")]
-    return Reply(text=text, buttons=(tuple(buttons),), to=Address(member.channel, member.chat_id))
-
-
-def reminder_reply(catalogs: Catalogs, zone: tzinfo, due: DueReminder) -> Reply:
-    """The reminder a member gets before an event they have a seat for (sent by the scheduler
-    for the rows of `registrations_due_for_reminder`), in their language."""
-    member, event = due.member, due.event
-    _ = catalogs.get(member.language).gettext
-    text = _("Reminder: {title} starts {when} (Beijing time) at {venue}. If you can't come, "
-             "please cancel so someone on the waitlist can go.").format(
-        title=event.title(member.language), venue=event.venue(member.language),
-        when=when(event, catalogs.get(member.language).language, zone))
-    buttons = [Button(_("Details"), f"events.show:{event.id}"),
-               Button(_("Cancel my registration"), f"events.cancel:{event.id}")]
     return Reply(text=text, buttons=(tuple(buttons),), to=Address(member.channel, member.chat_id))
 
 

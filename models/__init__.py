@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.broadcast import Broadcast, OutboxMessage
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.discounts import Merchant
@@ -12,6 +13,7 @@ from models.member import Member, Role
 from models.mutual_aid import AidPlan, Claim, ClaimDocument, Consent
 from models.options import OfferedOptions
 from models.roster import BindAttempt, Binding, RosterEntry
+from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "Base",
     "BindAttempt",
     "Binding",
+    "Broadcast",
     "Claim",
     "ClaimDocument",
     "Consent",
@@ -30,10 +33,13 @@ __all__ = [
     "HandoffTicket",
     "MassSendCount",
     "Member",
+    "MemberTag",
     "Merchant",
     "OfferedOptions",
+    "OutboxMessage",
     "PlatformToken",
     "Registration",
     "Role",
     "RosterEntry",
+    "Subscription",
 ]

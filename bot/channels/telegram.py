@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Outbound, split_text
 from bot.config import TelegramSettings
+from bot.delivery.limiter import SlidingWindowLimiter
 from bot.dispatcher import Dispatcher
 from bot.messages import (
     Address,
@@ -48,6 +50,9 @@ TEXT_LIMIT = 4096  # characters per message after entity parsing
 POLL_TIMEOUT = timedelta(seconds=25)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ASK_LABELS = {Ask.LOCATION: "📍", Ask.CONTACT: "📱"}
+GONE = ("kicked", "left")  # my_chat_member statuses of a private chat whose user blocked us
+
+Reachability = Callable[[str, str, bool], Awaitable[None]]
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -61,9 +66,14 @@ class TelegramChannel:
     name = "telegram"
 
     def __init__(
-        self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound
+        self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
+        reachability: Reachability | None = None, limiter: SlidingWindowLimiter | None = None,
     ) -> None:
         self.settings = settings
+        self.reachability = reachability
+        # Replies share the bot-wide limit with bulk sends, so a broadcast at the full rate and
+        # members' conversations together stay within it.
+        self.limiter = limiter
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.bot = Bot(
@@ -141,6 +151,12 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> None:
         """Turn one update into an Incoming, dispatch it, render the replies."""
+        change = update.my_chat_member
+        if change is not None and change.chat.type == "private":
+            if self.reachability is not None:
+                reachable = change.new_chat_member.status not in GONE
+                await self.reachability(self.name, str(change.from_user.id), reachable)
+            return
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
@@ -170,13 +186,22 @@ class TelegramChannel:
     async def _call(self, method: Any, **kwargs: Any) -> Message:
         """One Bot API call; a 429 waits the time Telegram asks for and tries once more."""
         try:
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            return await self._limited(method, **kwargs)
         except RetryAfter as exc:
+            if self.limiter is not None:
+                self.limiter.pause(retry_seconds(exc))
             await asyncio.sleep(retry_seconds(exc))
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            return await self._limited(method, **kwargs)
         except Forbidden:
             log.info("telegram: chat %s blocked the bot", kwargs.get("chat_id"))
             raise
+
+
+    async def _limited(self, method: Any, **kwargs: Any) -> Message:
+        if self.limiter is None:
+            return await method(**kwargs)  # type: ignore[no-any-return]
+        async with self.limiter.slot():
+            return await method(**kwargs)  # type: ignore[no-any-return]
 
 
 class _Files:

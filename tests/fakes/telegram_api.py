@@ -51,6 +51,8 @@ class FakeTelegram:
         self.blocked: set[str] = set()
         self.rate_limit: int | None = None  # messages per any 1-second window, across chats
         self.too_many: int = 0
+        self.per_chat_interval: float | None = None  # seconds a chat must wait between messages
+        self._chat_times: dict[str, float] = {}
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}
         self._updates: list[dict[str, Any]] = []
@@ -258,6 +260,15 @@ class FakeTelegram:
                      "description": f"Too Many Requests: retry after {wait}",
                      "parameters": {"retry_after": wait}}, status=429)
             self._send_times.append(now)
+        if self.per_chat_interval is not None:
+            now = time.monotonic()
+            last = self._chat_times.get(chat_id)
+            if last is not None and now - last < self.per_chat_interval:
+                self.too_many += 1
+                return web.json_response(
+                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry "
+                     "after 1", "parameters": {"retry_after": 1}}, status=429)
+            self._chat_times[chat_id] = now
         return None
 
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.i18n import Catalogs
-from bot.messages import Address
-from handlers.events import reminder_reply
 from models.db import Sessions
 from models.events import (
     Event,
@@ -91,6 +87,3 @@ async def test_reminders_due_once_for_confirmed_registrations(
             session, now=NOW + timedelta(hours=11, minutes=30), lead=timedelta(hours=1),
             column="1h")
     assert [d.event.id for d in hour] == [soon]
-    reminder = reminder_reply(Catalogs(), ZoneInfo("Asia/Shanghai"), hour[0])
-    assert reminder.to == Address("telegram", "1")
-    assert reminder.text.startswith("提醒：「女职工维权讲座」将于12月2日周三 22:00")

@@ -1,7 +1,7 @@
 """wechat: offered options, shared tokens, mass-send counts
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 22:18:03.370044
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = '0005'
-down_revision: str | None = "0003"
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,104 @@
+"""The delivery engine's Sender for Telegram, over python-telegram-bot's Bot.
+
+Every Bot API call waits for a slot of the sliding-window limiter (the bot-wide limit in every
+1-second window) and for the chat's own interval (about one message a second per chat). A 429
+pauses the whole channel for its retry_after; the engine re-queues the message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.base import split_text
+from bot.channels.telegram import TEXT_LIMIT, _markup, retry_seconds
+from bot.config import BroadcastSettings, TelegramSettings
+from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
+from bot.delivery.sender import MessageKind, Outcome, SendResult
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+FREE_RATE = 30  # messages/s Telegram allows without paid broadcasts
+CAPTION_LIMIT = 1024
+
+
+class TelegramSender:
+    channel = "telegram"
+
+    def __init__(
+        self, bot: Bot, limiter: SlidingWindowLimiter, per_chat: PerChatLimiter, *,
+        paid: bool = False,
+    ) -> None:
+        self.bot = bot
+        self.limiter = limiter
+        self.per_chat = per_chat
+        # Telegram bills paid broadcasts per message above the free limit; only ask for it
+        # when configured to go above that limit.
+        self.paid = paid and limiter.rate > FREE_RATE
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def stop(self) -> None:
+        await self.bot.shutdown()
+
+    async def deliver(self, chat_id: str, reply: Reply, *, kind: MessageKind) -> SendResult:
+        try:
+            await self._send(chat_id, reply)
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            self.limiter.pause(wait)
+            return SendResult(Outcome.RETRY_AFTER, retry_after=wait, detail="429")
+        except Forbidden as exc:
+            return SendResult(Outcome.BLOCKED, detail=str(exc)[:200])
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                return SendResult(Outcome.BLOCKED, detail=str(exc)[:200])
+            return SendResult(Outcome.FAILED, detail=str(exc)[:200])
+        except NetworkError as exc:
+            return SendResult(Outcome.TRANSIENT, detail=str(exc)[:200])
+        except TelegramError as exc:
+            return SendResult(Outcome.FAILED, detail=str(exc)[:200])
+        return SendResult(Outcome.SENT)
+
+    async def _send(self, chat_id: str, reply: Reply) -> None:
+        markup = _markup(reply)
+        if reply.file is not None and reply.file.as_photo and len(reply.text) <= CAPTION_LIMIT:
+            photo = InputFile(reply.file.data, filename=reply.file.name)
+            await self._call(chat_id, self.bot.send_photo, photo=photo,
+                             caption=reply.text or None, reply_markup=markup)
+            return
+        pieces = split_text(reply.text, TEXT_LIMIT)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self._call(chat_id, self.bot.send_message, text=piece,
+                             reply_markup=markup if last else None)
+        if reply.file is not None:
+            upload = InputFile(reply.file.data, filename=reply.file.name)
+            method = self.bot.send_photo if reply.file.as_photo else self.bot.send_document
+            field = "photo" if reply.file.as_photo else "document"
+            await self._call(chat_id, method, **{field: upload})
+
+    async def _call(self, chat_id: str, method: Any, **kwargs: Any) -> None:
+        await self.per_chat.wait(chat_id)
+        extra = {"allow_paid_broadcast": True} if self.paid else {}
+        try:
+            async with self.limiter.slot():
+                await method(chat_id=chat_id, **kwargs, **extra)
+        finally:
+            self.per_chat.done(chat_id)
+
+
+def build_sender(telegram: TelegramSettings, broadcast: BroadcastSettings) -> TelegramSender:
+    """Bulk sends get their own Bot on an aiohttp transport (cheaper per request than httpx)."""
+    bot = Bot(telegram.token, base_url=telegram.base_url, base_file_url=telegram.base_file_url,
+              request=AiohttpRequest())
+    return TelegramSender(
+        bot, SlidingWindowLimiter(broadcast.rate_per_second),
+        PerChatLimiter(broadcast.per_chat_interval), paid=broadcast.paid,
+    )

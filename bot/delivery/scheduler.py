@@ -1,0 +1,81 @@
+"""The clock of the delivery engine, on APScheduler's AsyncIOScheduler.
+
+Schedules live in our own tables (a broadcast's send_at and recurrence), so nothing needs
+re-arming after a restart: two interval jobs look for what is due. A broadcast is started by a
+conditional update of its row, so it never starts twice, across restarts or processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+
+from bot.config import BroadcastSettings
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.recurrence import next_occurrence
+from bot.delivery.reminders import ReminderSource, sweep_reminders
+from bot.i18n import Catalogs
+from models.base import utcnow
+from models.broadcast import Broadcast
+from models.db import Sessions
+from models.schedule import start_due_broadcasts
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1  # a broadcast scheduled for 09:00:00 starts by 09:00:01
+
+
+class Scheduler:
+    def __init__(
+        self, sessions: Sessions, engine: DeliveryEngine, settings: BroadcastSettings,
+        zone: ZoneInfo, catalogs: Catalogs, sources: Sequence[ReminderSource] = (),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.settings = settings
+        self.zone = zone
+        self.catalogs = catalogs
+        self.sources = list(sources)
+        self.clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        grace = self.settings.misfire_grace_seconds
+        scheduler = AsyncIOScheduler(timezone=self.zone)
+        scheduler.add_job(self.start_due, "interval", seconds=TICK_SECONDS, id="broadcasts",
+                          coalesce=True, max_instances=1, misfire_grace_time=grace)
+        scheduler.add_job(self.sweep, "interval", seconds=self.settings.reminder_sweep_seconds,
+                          id="reminders", coalesce=True, max_instances=1,
+                          misfire_grace_time=grace, next_run_time=datetime.now(self.zone))
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+
+    async def start_due(self) -> list[Broadcast]:
+        """Start every broadcast whose time came (and the next round of recurring ones)."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            started = await start_due_broadcasts(
+                session, now=now, grace=timedelta(seconds=self.settings.misfire_grace_seconds),
+                next_time=lambda rule, after: next_occurrence(rule, after, self.zone))
+        for broadcast in started:
+            log.info("broadcast %s started", broadcast.id)
+        if started:
+            self.engine.wake()
+        return started
+
+    async def sweep(self) -> int:
+        queued = await sweep_reminders(self.sessions, self.sources, self.catalogs,
+                                       now=self.clock())
+        if queued:
+            self.engine.wake()
+        return queued

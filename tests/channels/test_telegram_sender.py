@@ -1,0 +1,53 @@
+"""TelegramSender against the fake Bot API over HTTP: what each platform answer becomes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.channels.telegram_sender import TelegramSender, build_sender
+from bot.config import BroadcastSettings, TelegramSettings
+from bot.delivery.content import broadcast_reply
+from bot.delivery.sender import MessageKind, Outcome
+from bot.messages import Reply
+from tests.fakes.telegram_api import FakeTelegram
+
+KIND = MessageKind.ANNOUNCEMENT
+
+
+@pytest.fixture
+async def sender(fake_telegram: FakeTelegram) -> AsyncIterator[TelegramSender]:
+    settings = TelegramSettings(token=fake_telegram.token, base_url=fake_telegram.base_url,
+                                base_file_url=fake_telegram.base_file_url)
+    built = build_sender(settings, BroadcastSettings(per_chat_interval=0))
+    await built.start()
+    yield built
+    await built.stop()
+
+
+async def test_text_photo_and_long_text(sender: TelegramSender,
+                                        fake_telegram: FakeTelegram) -> None:
+    assert (await sender.deliver("11", Reply(text="通知"), kind=KIND)).outcome is Outcome.SENT
+    photo = broadcast_reply("劳模表彰", b"\xff\xd8jpeg")
+    assert (await sender.deliver("12", photo, kind=KIND)).outcome is Outcome.SENT
+    sent = fake_telegram.to(12)
+    assert [(s.method, s.text) for s in sent] == [("sendPhoto", "劳模表彰")]
+    long = Reply(text="长" * 5000)
+    assert (await sender.deliver("13", long, kind=KIND)).outcome is Outcome.SENT
+    assert [len(s.text) for s in fake_telegram.to(13)] == [4096, 904]
+    assert "allow_paid_broadcast" not in fake_telegram.to(11)[0].params
+
+
+# PTB 22 warns about its own int retry_after while building the RetryAfter error.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_blocked_and_too_many(sender: TelegramSender, fake_telegram: FakeTelegram) -> None:
+    fake_telegram.blocked.add("21")
+    result = await sender.deliver("21", Reply(text="x"), kind=KIND)
+    assert result.outcome is Outcome.BLOCKED
+    fake_telegram.rate_limit = 1
+    assert (await sender.deliver("22", Reply(text="x"), kind=KIND)).outcome is Outcome.SENT
+    sender.limiter.rate = 5  # pretend our limit were wrong, to draw a 429
+    result = await sender.deliver("23", Reply(text="x"), kind=KIND)
+    assert result.outcome is Outcome.RETRY_AFTER and result.retry_after is not None
+    assert sender.limiter.paused_for > 0  # the whole channel waits

@@ -1,0 +1,230 @@
+"""The outbox engine: every subscriber gets exactly one copy, whatever the platform answers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.delivery.recurrence import next_occurrence
+from bot.delivery.sender import Outcome, SendResult
+from models.audit import AuditEntry
+from models.broadcast import Broadcast, cancel_broadcast, count_deliveries, create_broadcast
+from models.db import Sessions
+from models.member import Member
+from models.schedule import start_due_broadcasts
+from models.subscription import set_subscription
+from tests.delivery.helpers import (
+    NOON,
+    SHANGHAI,
+    FakeTime,
+    ScriptedSender,
+    add_members,
+    engine_for,
+)
+
+GRACE = timedelta(hours=1)
+
+
+async def start(sessions: Sessions, time: FakeTime, *, audience: str = "all",
+                urgent: bool = False, text: str = "工会通知") -> int:
+    async with sessions.begin() as session:
+        broadcast = await create_broadcast(session, created_by=None, text=text,
+                                           audience=audience, now=time.now, urgent=urgent)
+        await start_due_broadcasts(session, now=time.now, grace=GRACE,
+                                   next_time=lambda r, a: next_occurrence(r, a, SHANGHAI.zone))
+        return broadcast.id
+
+
+async def counts(sessions: Sessions, broadcast_id: int) -> dict[str, int]:
+    async with sessions.begin() as session:
+        return await count_deliveries(session, broadcast_id)
+
+
+async def test_each_subscriber_gets_one_copy_and_an_opt_out_is_absolute(
+    sessions: Sessions,
+) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    members = await add_members(sessions, 5)
+    async with sessions.begin() as session:
+        await set_subscription(session, members[0].id, "announcements", subscribed=False,
+                               now=time.now)
+    broadcast_id = await start(sessions, time, urgent=True)
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sender.copies("1") == 0
+    assert [sender.copies(str(n)) for n in range(2, 6)] == [1, 1, 1, 1]
+    assert (await counts(sessions, broadcast_id))["sent"] == 4
+
+
+async def test_topic_audience_reaches_only_those_who_subscribed(sessions: Sessions) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    members = await add_members(sessions, 3)
+    async with sessions.begin() as session:
+        await set_subscription(session, members[1].id, "job_fairs", subscribed=True, now=time.now)
+    await start(sessions, time, audience="topic:job_fairs")
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert [chat for chat, _ in sender.sent] == ["2"]
+
+
+async def test_a_member_who_blocked_the_bot_is_marked_and_not_written_again(
+    sessions: Sessions,
+) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    await add_members(sessions, 3)
+    sender.script["2"] = [SendResult(Outcome.BLOCKED, detail="Forbidden: bot was blocked")]
+    first = await start(sessions, time)
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert (await counts(sessions, first))["blocked"] == 1
+    second = await start(sessions, time)
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sender.calls["2"] == 1
+    assert (await counts(sessions, second))["sent"] == 2
+    async with sessions.begin() as session:
+        blocked = await session.scalar(select(Member).where(Member.external_id == "2"))
+        assert blocked is not None and blocked.unreachable
+
+
+async def test_429_pauses_for_retry_after_and_the_member_still_gets_one_copy(
+    sessions: Sessions,
+) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    await add_members(sessions, 2)
+    sender.script["1"] = [SendResult(Outcome.RETRY_AFTER, retry_after=7)]
+    before = time.mono
+    broadcast_id = await start(sessions, time)
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sender.copies("1") == 1 and sender.copies("2") == 1
+    assert time.mono - before >= 7
+    assert (await counts(sessions, broadcast_id))["sent"] == 2
+
+
+async def test_transient_errors_are_retried_with_backoff_up_to_a_limit(
+    sessions: Sessions,
+) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    await add_members(sessions, 2)
+    sender.script["1"] = [SendResult(Outcome.TRANSIENT)] * 2
+    sender.script["2"] = [SendResult(Outcome.TRANSIENT)] * 9
+    broadcast_id = await start(sessions, time)
+    engine = engine_for(sessions, sender, time, max_attempts=3)
+    for _ in range(6):
+        await engine.drain("telegram")
+        time.advance(60)
+    assert sender.copies("1") == 1 and sender.calls["2"] == 3
+    assert await counts(sessions, broadcast_id) == {
+        "queued": 0, "sent": 1, "failed": 1, "blocked": 0, "cancelled": 0}
+
+
+async def test_quiet_hours_hold_non_urgent_broadcasts_until_morning(sessions: Sessions) -> None:
+    time, sender = FakeTime(now=NOON + timedelta(hours=11)), ScriptedSender()  # 23:00 Beijing
+    await add_members(sessions, 2)
+    held = await start(sessions, time, text="明日活动")
+    urgent = await start(sessions, time, text="紧急通知", urgent=True)
+    engine = engine_for(sessions, sender, time)
+    await engine.drain("telegram")
+    assert {text for _chat, text in sender.sent} == {"紧急通知"}
+    assert (await counts(sessions, held))["queued"] == 2
+    time.advance(9 * 3600)  # 08:00
+    await engine.drain("telegram")
+    assert (await counts(sessions, held))["sent"] == 2
+    assert (await counts(sessions, urgent))["sent"] == 2
+
+
+async def test_cancel_stops_the_rest(sessions: Sessions) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    await add_members(sessions, 4)
+    broadcast_id = await start(sessions, time)
+    async with sessions.begin() as session:
+        assert await cancel_broadcast(session, broadcast_id, now=time.now)
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sender.sent == []
+    assert (await counts(sessions, broadcast_id))["cancelled"] == 4
+
+
+async def test_a_pending_schedule_survives_a_restart_and_fires_once(sessions: Sessions) -> None:
+    time = FakeTime()
+    await add_members(sessions, 3)
+    async with sessions.begin() as session:
+        await create_broadcast(session, created_by=None, text="周一例会", audience="all",
+                               now=time.now, send_at=time.now + timedelta(hours=2),
+                               recurrence="weekly:0:09:00")
+
+    async def tick() -> list[Broadcast]:  # a fresh process each time: nothing kept in memory
+        async with sessions.begin() as session:
+            return await start_due_broadcasts(
+                session, now=time.now, grace=GRACE,
+                next_time=lambda r, a: next_occurrence(r, a, SHANGHAI.zone))
+
+    assert await tick() == []
+    time.advance(2 * 3600 + 5)
+    started = await asyncio.gather(tick(), tick())
+    assert sum(len(s) for s in started) == 1
+    assert await tick() == []
+    sender = ScriptedSender()
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sorted(chat for chat, _ in sender.sent) == ["1", "2", "3"]
+    async with sessions.begin() as session:
+        rows = await session.scalar(select(func.count()).select_from(Broadcast))
+        assert rows == 2  # the weekly template (moved to next week) and this week's copy
+
+
+async def test_two_engines_share_one_outbox_without_double_sends(sessions: Sessions) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    await add_members(sessions, 60)
+    broadcast_id = await start(sessions, time, urgent=True)
+    first = engine_for(sessions, sender, time, rate=10)
+    second = engine_for(sessions, sender, time, rate=10)
+    await asyncio.gather(first.drain("telegram"), second.drain("telegram"))
+    assert len(sender.sent) == 60 and len(set(sender.sent)) == 60
+    assert (await counts(sessions, broadcast_id))["sent"] == 60
+
+
+async def test_the_sender_hears_the_final_counts(sessions: Sessions) -> None:
+    time, sender = FakeTime(), ScriptedSender()
+    staff = (await add_members(sessions, 1, role="staff", start=900, language="en"))[0]
+    await add_members(sessions, 2)
+    from bot.delivery.report import make_reporter
+    from bot.i18n import Catalogs
+
+    async with sessions.begin() as session:
+        broadcast = await create_broadcast(session, created_by=staff.id, text="hello",
+                                           audience="all", now=time.now, urgent=True)
+        await start_due_broadcasts(session, now=time.now, grace=GRACE,
+                                   next_time=lambda r, a: a)
+        session.add(AuditEntry(at=time.now, actor_id=staff.id, action="x"))
+    engine = engine_for(sessions, sender, time, reporter=make_reporter(Catalogs()))
+    await engine.drain("telegram")
+    await engine.drain("telegram")
+    report = [text for chat, text in sender.sent if chat == "900" and "finished" in text]
+    assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 blocked the bot, "
+                      "0 failed, 0 cancelled."]
+
+
+async def test_a_normal_stop_records_what_was_under_way_and_sends_nothing_twice(
+    sessions: Sessions,
+) -> None:
+    time = FakeTime()
+    await add_members(sessions, 12)
+    broadcast_id = await start(sessions, time, urgent=True)
+    started, gate = asyncio.Event(), asyncio.Event()
+
+    class Slow(ScriptedSender):
+        async def deliver(self, chat_id, reply, *, kind):  # type: ignore[no-untyped-def]
+            started.set()
+            await gate.wait()
+            return await super().deliver(chat_id, reply, kind=kind)
+
+    sender = Slow()
+    engine = engine_for(sessions, sender, time, rate=4)
+    await engine.start()
+    await asyncio.wait_for(started.wait(), 5)
+    stopping = asyncio.create_task(engine.stop())
+    await asyncio.sleep(0)
+    gate.set()
+    await stopping
+    under_way = len(sender.sent)
+    assert under_way >= 1
+    assert (await counts(sessions, broadcast_id))["sent"] == under_way
+    await engine_for(sessions, sender, time).drain("telegram")
+    assert sorted(int(chat) for chat, _ in sender.sent) == list(range(1, 13))
