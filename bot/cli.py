@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,12 @@ from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.app import App
     from bot.importing.tabular import ImportReport, Row
 
+Importer = Callable[["AsyncSession", list["Row"]], Awaitable[ImportReport]]
 Command = Callable[[argparse.Namespace, Settings], int]
 IMPORT_KINDS = ("merchants", "roster", "events")
 
@@ -181,11 +184,12 @@ async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> Import
     from bot.importing.roster import import_roster
     from models.db import Sessions, make_engine
 
-    importer = {
+    importers: dict[str, Importer] = {
         "merchants": import_merchants,
         "roster": import_roster,
         "events": partial(import_event_rows, zone=settings.zone),
-    }[kind]
+    }
+    importer = importers[kind]
     sessions = Sessions(make_engine(settings.database.url))
     try:
         async with sessions.begin() as session:
