@@ -28,6 +28,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
+from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
 from handlers import all_routes
 from models.base import utcnow
@@ -81,7 +82,8 @@ class App:
         if reminder_sources is None:
             reminder_sources = default_sources(settings.broadcast, settings.zone)
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
-                                   settings.zone, self.catalogs, reminder_sources, clock)
+                                   settings.zone, self.catalogs, reminder_sources, clock,
+                                   chores=[Housekeeping(self.sessions, settings.bot.data_dir).run])
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
 

@@ -8,7 +8,7 @@ conditional update of its row, so it never starts twice, across restarts or proc
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from models.schedule import start_due_broadcasts
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1  # a broadcast scheduled for 09:00:00 starts by 09:00:01
+CHORE_SECONDS = 3600
 
 
 class Scheduler:
@@ -34,6 +35,7 @@ class Scheduler:
         self, sessions: Sessions, engine: DeliveryEngine, settings: BroadcastSettings,
         zone: ZoneInfo, catalogs: Catalogs, sources: Sequence[ReminderSource] = (),
         clock: Callable[[], datetime] = utcnow,
+        chores: Sequence[Callable[[datetime], Awaitable[int]]] = (),
     ) -> None:
         self.sessions = sessions
         self.engine = engine
@@ -42,6 +44,7 @@ class Scheduler:
         self.catalogs = catalogs
         self.sources = list(sources)
         self.clock = clock
+        self.chores = list(chores)
         self._scheduler: AsyncIOScheduler | None = None
 
     def start(self) -> None:
@@ -52,6 +55,8 @@ class Scheduler:
         scheduler.add_job(self.sweep, "interval", seconds=self.settings.reminder_sweep_seconds,
                           id="reminders", coalesce=True, max_instances=1,
                           misfire_grace_time=grace, next_run_time=datetime.now(self.zone))
+        scheduler.add_job(self.tidy, "interval", seconds=CHORE_SECONDS, id="housekeeping",
+                          coalesce=True, max_instances=1, misfire_grace_time=grace)
         scheduler.start()
         self._scheduler = scheduler
 
@@ -72,6 +77,13 @@ class Scheduler:
         if started:
             self.engine.wake()
         return started
+
+    async def tidy(self) -> None:
+        for chore in self.chores:
+            try:
+                await chore(self.clock())
+            except Exception:
+                log.exception("housekeeping chore failed; it runs again next hour")
 
     async def sweep(self) -> int:
         queued = await sweep_reminders(self.sessions, self.sources, self.catalogs,
