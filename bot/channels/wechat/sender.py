@@ -92,9 +92,14 @@ class WeChatSender:
                     log.warning("wechat: %s got %d of %d parts", chat_id, index,
                                 len(rendered.texts))
                 return outcome_for(exc)
-        async with self.sessions.begin() as session:
-            await offer_options(session, channel=CHANNEL, chat_id=chat_id,
-                                payloads=list(rendered.options), now=now)
+        try:
+            async with self.sessions.begin() as session:
+                await offer_options(session, channel=CHANNEL, chat_id=chat_id,
+                                    payloads=list(rendered.options), now=now)
+        except Exception:
+            # The member has the message: a failed note of its numbered options must not
+            # make the engine send it again.
+            log.exception("wechat: options for %s not saved; the message was sent", chat_id)
         return SendResult(Outcome.SENT)
 
     async def _template(self, chat_id: str, reply: Reply) -> SendResult:

@@ -17,6 +17,7 @@ from models.db import Sessions
 from models.member import Member
 from models.options import chosen_option
 from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
+from tests.flaky import FlakySessions
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RECENT, QUIET = "oRecent", "oQuiet"
@@ -131,3 +132,17 @@ async def test_unfollowed_or_unknown_members_are_blocked(
     result = await make_sender().deliver(openid, Reply(text="x"), kind=NOTICE)
     assert result.outcome is Outcome.BLOCKED
     assert fake_wechat.sent == []
+
+
+async def test_a_message_sent_is_sent_even_if_its_options_cannot_be_noted(
+    make_settings: Callable[..., Settings], fake_wechat: FakeWeChat, sessions: Sessions,
+    members: None,
+) -> None:
+    flaky = FlakySessions(sessions, fail_at={2})  # 1: the member looked up; 2: options noted
+    api = WeChatApi(APP_ID, APP_SECRET, fake_wechat.base_url)
+    sender = WeChatSender(api, flaky, make_settings().wechat, clock=lambda: NOW)
+    reply = Reply(text="讲座报名开始。", buttons=((Button("报名", "lectures.show:3"),),))
+    result = await sender.deliver(RECENT, reply, kind=ANNOUNCE)
+    await api.close()
+    assert result.outcome is Outcome.SENT  # so the engine will not send it again
+    assert len(fake_wechat.to(RECENT)) == 1
