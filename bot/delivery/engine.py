@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
+WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -105,7 +106,11 @@ class DeliveryEngine:
         try:
             while True:
                 if queue.qsize() < self.batch // 2 + 1 and self._paused(channel) == 0:
-                    rows = await self._claim(channel, self.batch - queue.qsize())
+                    try:
+                        rows = await self._claim(channel, self.batch - queue.qsize())
+                    except Exception:
+                        log.exception("outbox: could not claim %s rows; trying again", channel)
+                        rows = []
                     for row in rows:
                         queue.put_nowait(row)
                     if rows:
@@ -206,7 +211,12 @@ class DeliveryEngine:
         while True:
             await self._dirty.wait()
             self._dirty.clear()
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("outbox: results not written; trying again")
+                await self.sleep(WRITE_RETRY_SECONDS)
+                self._dirty.set()
 
     async def flush(self) -> None:
         """Write every result waiting, in one transaction (a crash loses at most these, and
@@ -215,18 +225,25 @@ class DeliveryEngine:
             if not self._pending:
                 return
             batch, self._pending = self._pending, []
-            now = self.clock()
-            async with self.sessions.begin() as session:
-                await record_results(session, [r for _, r in batch], owner=self.owner, now=now)
-                for claimed, outcome in batch:
-                    if outcome.status is RowStatus.BLOCKED:
-                        await block_member(session, claimed.member_id)
-                touched = {c.broadcast_id for c, _ in batch if c.broadcast_id is not None}
-                for broadcast in await finish_broadcasts(session, touched, now=now):
-                    self._content.pop(broadcast.id, None)
-                    await self.reporter(session, broadcast, now)
+            try:
+                await self._write(batch)
+            except Exception:
+                self._pending[:0] = batch  # kept for the next try: never lost, never re-sent
+                raise
         if any(r.status is RowStatus.QUEUED for _, r in batch):
             self.wake()
+
+    async def _write(self, batch: list[tuple[Claimed, Result]]) -> None:
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            await record_results(session, [r for _, r in batch], owner=self.owner, now=now)
+            for claimed, outcome in batch:
+                if outcome.status is RowStatus.BLOCKED:
+                    await block_member(session, claimed.member_id)
+            touched = {c.broadcast_id for c, _ in batch if c.broadcast_id is not None}
+            for broadcast in await finish_broadcasts(session, touched, now=now):
+                self._content.pop(broadcast.id, None)
+                await self.reporter(session, broadcast, now)
 
     async def _wind_down(
         self, queue: asyncio.Queue[Claimed | None], workers: list[asyncio.Task[None]]
