@@ -42,7 +42,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock now, waiting up to busy_timeout for it. A deferred
+    # transaction that read first and writes later fails at once ("database is locked") when
+    # another connection wrote in between: the busy timeout does not apply to that upgrade.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Sessions:
