@@ -17,6 +17,7 @@ import models
 from bot.config import Settings, load_settings
 from models.db import Sessions, make_engine
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.wechat_api import FakeWeChat
 
 PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -66,6 +67,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database={"url": database_url},
         bot={"data_dir": str(tmp_path / "data")},
     )
+
+
+@pytest.fixture
+async def fake_wechat() -> AsyncIterator[FakeWeChat]:
+    server = FakeWeChat()
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

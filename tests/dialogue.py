@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.context import FileFetcher
 from bot.dispatcher import Dispatcher
 from bot.messages import Incoming, Location, Reply
 
@@ -18,6 +19,7 @@ class Member:
     language: str = "zh-hans"
     name: str = "王芳"
     last: list[Reply] = field(default_factory=list)
+    files: FileFetcher | None = None
     _count: int = 0
 
     async def send(self, **content: object) -> list[Reply]:
@@ -27,7 +29,7 @@ class Member:
             display_name=self.name, language_hint=self.language,
             update_id=f"{self.user_id}-{self._count}", **content,  # type: ignore[arg-type]
         )
-        self.last = await self.dispatcher.handle(incoming)
+        self.last = await self.dispatcher.handle(incoming, files=self.files)
         return self.last
 
     async def says(self, text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.config import Settings
 from bot.demo import load_demo
 from bot.dispatcher import Dispatcher
-from bot.messages import Attachment, AttachmentKind, Incoming, Reply
+from bot.messages import Attachment, AttachmentKind, Reply
 from models.db import Sessions
 from models.member import Member as MemberRow
 from models.member import Role, get_or_create_member
@@ -70,17 +70,7 @@ class Files:
 class FileMember(Member):
     """A dialogue member who can also send photos and files."""
 
-    files: Files = field(default_factory=Files)
-
-    async def send(self, **content: object) -> list[Reply]:
-        self._count += 1
-        incoming = Incoming(
-            channel=self.channel, chat_id=self.user_id, user_id=self.user_id,
-            display_name=self.name, language_hint=self.language,
-            update_id=f"{self.user_id}-{self._count}", **content,  # type: ignore[arg-type]
-        )
-        self.last = await self.dispatcher.handle(incoming, files=self.files)
-        return self.last
+    files: Files = field(default_factory=Files)  # type: ignore[assignment]
 
     async def sends_file(self, data: bytes, *, kind: AttachmentKind = AttachmentKind.PHOTO,
                          name: str | None = None, size: int | None = None) -> str:
@@ -100,6 +90,18 @@ async def bind(member: Member, card: str = DEMO_CARD, name: str = "王芳",
     await member.says(card)
     await member.says(name)
     await member.says(phone)
+
+
+async def claim_up_to_documents(member: FileMember, *, amount: str = "100") -> None:
+    """/claim through plan, incident, date, amount and description, agreeing to consent if
+    asked: the next step is sending documents."""
+    await member.command("/claim")
+    for answer in ("claim.answer:p1", "claim.answer:hospitalisation", "claim.answer:2026-11-19"):
+        await member.presses(answer)
+    await member.says(amount)
+    await member.says("-")
+    if any(payload == "claim.answer:agree" for _label, payload in member.buttons):
+        await member.presses("claim.answer:agree")
 
 
 async def file_claim(member: FileMember, *, amount: str = "3500",

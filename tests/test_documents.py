@@ -18,6 +18,7 @@ from tests.member_services import (
     PNG,
     FileMember,
     bind,
+    claim_up_to_documents,
     load_demo_data,
     make_dispatcher,
 )
@@ -44,20 +45,11 @@ async def test_files_of_an_abandoned_claim_are_removed(settings, sessions: Sessi
     await load_demo_data(sessions)
     kept = FileMember(make_dispatcher(settings, sessions), user_id="1", language="en")
     await bind(kept)
-    await kept.command("/claim")
-    for answer in ("claim.answer:p1", "claim.answer:hospitalisation", "claim.answer:2026-11-19"):
-        await kept.presses(answer)
-    await kept.says("100")
-    await kept.says("-")
-    await kept.presses("claim.answer:agree")
+    await claim_up_to_documents(kept)
     await kept.sends_file(JPEG)
     await kept.sends_file(PDF)
     assert "Cancelled" in await kept.command("/cancel")
-    await kept.command("/claim")
-    for answer in ("claim.answer:p1", "claim.answer:hospitalisation", "claim.answer:2026-11-19"):
-        await kept.presses(answer)
-    await kept.says("100")
-    await kept.says("-")
+    await claim_up_to_documents(kept)
     await kept.sends_file(JPEG)  # the same photo again, in a claim still being filed
     async with sessions.begin() as session:
         in_use = await document_paths_in_use(session)

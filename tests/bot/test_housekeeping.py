@@ -11,7 +11,15 @@ from bot.housekeeping import Housekeeping
 from models.base import utcnow
 from models.db import Sessions
 from models.dedupe import HandledUpdate
-from tests.member_services import JPEG, Clock, FileMember, bind, load_demo_data, make_dispatcher
+from tests.member_services import (
+    JPEG,
+    Clock,
+    FileMember,
+    bind,
+    claim_up_to_documents,
+    load_demo_data,
+    make_dispatcher,
+)
 
 
 async def test_uploads_of_a_cancelled_claim_are_deleted_and_old_updates_forgotten(
@@ -22,12 +30,7 @@ async def test_uploads_of_a_cancelled_claim_are_deleted_and_old_updates_forgotte
     dispatcher = make_dispatcher(settings, sessions, Clock(started))
     member = FileMember(dispatcher, user_id="1", language="en")
     await bind(member)
-    await member.command("/claim")
-    for answer in ("claim.answer:p1", "claim.answer:hospitalisation", "claim.answer:2026-11-19"):
-        await member.presses(answer)
-    await member.says("100")
-    await member.says("-")
-    await member.presses("claim.answer:agree")
+    await claim_up_to_documents(member)
     await member.sends_file(JPEG)
     assert "Cancelled" in await member.command("/cancel")
     stored = settings.bot.data_dir / "documents"

@@ -23,14 +23,6 @@ TEXT = "周五19:00 工会会员大会 / Union meeting on Friday 19:00"
 
 
 @pytest.fixture
-async def fake_wechat() -> AsyncIterator[FakeWeChat]:
-    server = FakeWeChat()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def app(database_url: str, sessions: Sessions, fake_telegram: FakeTelegram,
               fake_wechat: FakeWeChat, tmp_path: Path) -> AsyncIterator[App]:
     settings = load_settings(

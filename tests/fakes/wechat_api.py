@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import LoopbackServer
+
 APP_ID = "wx2c2769f8efd9abc2"
 APP_SECRET = "test-secret"
 
@@ -39,7 +41,7 @@ class FakeWeChat:
         self._token = ""
         self._expire_next = False
         self._new_sent = asyncio.Event()
-        self._runner: web.AppRunner | None = None
+        self._server = LoopbackServer()
         self.port = 0
 
     async def start(self) -> None:
@@ -50,15 +52,10 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/message/mass/send", self._mass_send)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = await self._server.serve(app)
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._server.close()
 
     @property
     def base_url(self) -> str:

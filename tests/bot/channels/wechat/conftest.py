@@ -21,18 +21,11 @@ from bot.i18n import Catalogs
 from bot.routing import Route
 from handlers import all_routes
 from models.db import Sessions, make_engine
+from tests.fakes.loopback import LoopbackServer
 from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChat
 
 Serve = Callable[[web.Application], Awaitable[str]]
 MakeChannel = Callable[[float, Sequence[Route]], WeChatChannel]
-
-
-@pytest.fixture
-async def fake_wechat() -> AsyncIterator[FakeWeChat]:
-    server = FakeWeChat()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def wechat_config(fake: FakeWeChat, **overrides: Any) -> dict[str, Any]:
@@ -54,20 +47,15 @@ def make_settings(database_url: str, tmp_path: Path, fake_wechat: FakeWeChat
 @pytest.fixture
 async def serve() -> AsyncIterator[Serve]:
     """Serve an aiohttp app on 127.0.0.1; returns its base URL."""
-    runners: list[web.AppRunner] = []
+    servers: list[LoopbackServer] = []
 
     async def start(app: web.Application) -> str:
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}"
+        servers.append(LoopbackServer())
+        return f"http://127.0.0.1:{await servers[-1].serve(app)}"
 
     yield start
-    for runner in runners:
-        await runner.cleanup()
+    for server in servers:
+        await server.close()
 
 
 def channel_app(channel: WeChatChannel) -> web.Application:
