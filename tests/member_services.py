@@ -92,6 +92,14 @@ async def bind(member: Member, card: str = DEMO_CARD, name: str = "王芳",
     await member.says(phone)
 
 
+async def bound_member(settings: Settings, sessions: Sessions) -> FileMember:
+    """An English-speaking member of the demo roster, bound to their chat account."""
+    await load_demo_data(sessions)
+    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    await bind(member)
+    return member
+
+
 async def claim_up_to_documents(member: FileMember, *, amount: str = "100") -> None:
     """/claim through plan, incident, date, amount and description, agreeing to consent if
     asked: the next step is sending documents."""

@@ -17,6 +17,7 @@ from tests.member_services import (
     PDF,
     FileMember,
     bind,
+    bound_member,
     file_claim,
     load_demo_data,
     make_dispatcher,
@@ -75,9 +76,7 @@ async def test_member_files_a_claim_and_sees_its_status(settings, sessions) -> N
 
 
 async def test_typing_works_as_well_as_buttons(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await member.command("/claim")
     assert "What happened" in await member.says("1")
     assert "On what date" in await member.says("Hospital stay")
@@ -91,9 +90,7 @@ async def test_typing_works_as_well_as_buttons(settings, sessions) -> None:
 
 
 async def test_each_step_refuses_a_wrong_answer(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await member.command("/claim")
     assert "choose one of the plans" in await member.says("the best plan")
     await member.presses("claim.answer:p1")
@@ -113,9 +110,7 @@ async def test_each_step_refuses_a_wrong_answer(settings, sessions) -> None:
 
 
 async def test_documents_are_checked_by_content_type_and_size(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await _at_amount_step(member)
     await member.says("3500")
     await member.says("-")
@@ -148,9 +143,7 @@ async def test_a_claim_can_be_filed_where_files_cannot_be_sent(settings, session
 
 
 async def test_cancel_at_any_step_files_nothing(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await _at_amount_step(member)
     assert "Cancelled" in await member.command("/cancel")
     assert "How much" not in await member.says("3500")
@@ -180,9 +173,7 @@ async def test_a_claim_resumes_after_a_restart(settings, sessions) -> None:
 
 
 async def test_refusing_consent_stores_nothing(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await _at_amount_step(member)
     await member.says("3500")
     assert "sensitive personal information" in await member.says("-")
@@ -195,9 +186,7 @@ async def test_refusing_consent_stores_nothing(settings, sessions) -> None:
 
 
 async def test_consent_is_asked_once_and_recorded(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     assert "Claim number" in await file_claim(member)
     await _at_amount_step(member)
     await member.says("100")
@@ -209,9 +198,7 @@ async def test_consent_is_asked_once_and_recorded(settings, sessions) -> None:
 
 
 async def test_a_double_tap_on_submit_files_one_claim(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await _at_amount_step(member)
     await member.says("3500")
     await member.says("-")
@@ -226,9 +213,7 @@ async def test_a_double_tap_on_submit_files_one_claim(settings, sessions) -> Non
 
 
 async def test_an_album_of_photos_sent_at_once_is_kept_whole(settings, sessions) -> None:
-    await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
-    await bind(member)
+    member = await bound_member(settings, sessions)
     await _at_amount_step(member)
     await member.says("3500")
     await member.says("-")
