@@ -69,10 +69,10 @@ async def find_offers(
     if category is not None:
         where.append(Merchant.category == category)
     if keyword:
-        pattern = f"%{keyword.replace('%', '').replace('_', '')}%"
-        where.append(or_(Merchant.name_zh.ilike(pattern), Merchant.name_en.ilike(pattern),
-                         Merchant.offer_zh.ilike(pattern), Merchant.offer_en.ilike(pattern),
-                         Merchant.address.ilike(pattern)))
+        columns = (Merchant.name_zh, Merchant.name_en, Merchant.offer_zh, Merchant.offer_en,
+                   Merchant.address)
+        # autoescape: a member's % or _ is a character to find, not a wildcard
+        where.append(or_(*(column.icontains(keyword, autoescape=True) for column in columns)))
     total = await session.scalar(
         select(func.count()).select_from(Merchant).where(*where)
     ) or 0

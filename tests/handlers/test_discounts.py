@@ -93,6 +93,14 @@ async def test_keyword_search_by_typing_and_command(settings, sessions) -> None:
     assert "没有找到" in await member.command("/discounts 比特币")
 
 
+async def test_percent_and_underscore_are_searched_for_not_wildcards(settings, sessions) -> None:
+    await load_demo_data(sessions)
+    member = Member(make_dispatcher(settings, sessions), language="en")
+    assert "No current offer matches" in await member.command("/discounts _")
+    by_percent = await member.command("/discounts %")
+    assert "20% off" in by_percent and "Offers matching '%': 18" not in by_percent
+
+
 async def test_every_button_payload_fits_telegram(settings, sessions) -> None:
     await load_demo_data(sessions)
     member = Member(make_dispatcher(settings, sessions))
