@@ -49,10 +49,11 @@ class Dispatcher:
         self.services = services
         self.sessions = sessions
         self.clock = clock
-        self.commands = {r.command: r for r in routes if r.command}
+        self.commands = {r.command: r for r in routes if r.command and not r.flow}
+        self.flow_commands = {(r.flow, r.command): r for r in routes if r.command and r.flow}
         self.actions = {r.action: r for r in routes if r.action}
         self.intents = {r.intent: r for r in routes if r.intent}
-        self.flows = {r.flow: r for r in routes if r.flow}
+        self.flows = {r.flow: r for r in routes if r.flow and not r.command}
         self.events = {r.event: r for r in routes if r.event}
 
     @property
@@ -107,7 +108,10 @@ class Dispatcher:
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
         if msg.command is not None:
-            route = self.commands.get(msg.command.lower())
+            flow = ctx.flow.name if ctx.flow is not None else None
+            route = self.flow_commands.get((flow, msg.command.lower())) or self.commands.get(
+                msg.command.lower()
+            )
             if route is None:
                 return Reply(text=_(UNKNOWN_COMMAND), intent="help")
             return await self._run(route, msg, ctx)

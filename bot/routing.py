@@ -18,7 +18,9 @@ Event = Literal["location", "attachment", "contact", "reply"]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """Exactly one of command, action, intent, flow or event says what the route answers."""
+    """Exactly one of command, action, intent, flow or event says what the route answers;
+    command together with flow is that command while the member is in that flow (a flow that
+    must tidy up on /cancel, say)."""
 
     handler: Handler
     command: str | None = None  # "/start" -> "start"
@@ -33,5 +35,6 @@ class Route:
 
     def __post_init__(self) -> None:
         keys = [self.command, self.action, self.intent, self.flow, self.event]
-        if sum(key is not None for key in keys) != 1:
+        in_flow_command = self.command is not None and self.flow is not None
+        if sum(key is not None for key in keys) != (2 if in_flow_command else 1):
             raise ValueError(f"route for {self.handler.__name__} needs exactly one key")

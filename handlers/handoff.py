@@ -220,5 +220,6 @@ ROUTES = (
     Route(finish_handoff, action="human.done"),
     Route(start_handoff, intent="human_handoff", private_only=True),
     Route(relay_message, flow=FLOW),
+    Route(finish_handoff, command="cancel", flow=FLOW),
     Route(answer_ticket, event="reply"),
 )

@@ -65,6 +65,19 @@ async def test_member_can_start_by_typing_and_end_by_button(
     assert "no open conversation" in await wang.command("/done thanks")
 
 
+async def test_cancel_during_a_conversation_with_staff_closes_the_ticket(
+    sessions: Sessions, database_url: str
+) -> None:
+    wang = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    assert "ticket #T1" in await wang.command("/human")
+    assert "has ended" in await wang.command("/cancel")
+    assert _to(wang.last, STAFF) == ["#T1 王芳 结束了对话。"]
+    async with sessions.begin() as session:
+        ticket = await session.scalar(select(HandoffTicket))
+    assert ticket is not None and ticket.status == "closed"
+    assert "nothing to cancel" in await wang.command("/cancel")
+
+
 async def test_outside_office_hours_member_is_told_when_to_expect_an_answer(
     sessions: Sessions, database_url: str
 ) -> None:
