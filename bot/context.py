@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.answering.types import Answerer, Classification
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
-from bot.messages import Attachment
+from bot.messages import Address, Attachment
 from models.conversation import clear_state, load_state, save_state
 from models.member import Member
 
@@ -72,6 +72,17 @@ class Context:
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def staff_chat(self) -> Address | None:
+        """Where staff hear what needs them ([handoff] staff_chat), if configured."""
+        channel, _sep, chat_id = self.settings.handoff.staff_chat.partition(":")
+        return Address(channel, chat_id) if chat_id else None
+
+    @property
+    def staff_translator(self) -> Translator:
+        """Staff read the bot's notes in the union's default language."""
+        return self.services.catalogs.get(self.settings.bot.default_language)
 
     @property
     def local_now(self) -> datetime:

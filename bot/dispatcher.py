@@ -108,10 +108,10 @@ class Dispatcher:
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
         if msg.command is not None:
-            flow = ctx.flow.name if ctx.flow is not None else None
-            route = self.flow_commands.get((flow, msg.command.lower())) or self.commands.get(
-                msg.command.lower()
-            )
+            command = msg.command.lower()
+            route = self.commands.get(command)
+            if ctx.flow is not None:
+                route = self.flow_commands.get((ctx.flow.name, command), route)
             if route is None:
                 return Reply(text=_(UNKNOWN_COMMAND), intent="help")
             return await self._run(route, msg, ctx)

@@ -9,7 +9,7 @@ from babel.dates import format_skeleton, get_day_names
 
 from bot.context import Context
 from bot.dispatcher import STAFF_ONLY
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.messages import Address, Button, Incoming, Reply
 from bot.office_hours import next_opening
 from bot.routing import Route
@@ -38,15 +38,6 @@ CLOSED_BY_STAFF = N_("Union staff have closed this conversation (#{number}). "
                      "Send /human if you need a person again.")
 STAFF_SAID = N_("Union staff (#{number}): {text}")
 RELAY_LIMIT = 3000  # characters of one member message passed on to staff
-
-
-def staff_address(ctx: Context) -> Address | None:
-    channel, _sep, chat_id = ctx.settings.handoff.staff_chat.partition(":")
-    return Address(channel, chat_id) if chat_id else None
-
-
-def _staff_translator(ctx: Context) -> Translator:
-    return ctx.services.catalogs.get(ctx.settings.bot.default_language)
 
 
 def _name(member: Member) -> str:
@@ -79,7 +70,7 @@ def office_note(ctx: Context) -> str:
 
 async def start_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """Opens a ticket; what the member writes next goes to union staff."""
-    staff = staff_address(ctx)
+    staff = ctx.staff_chat
     if staff is None:
         log.warning("handoff: [handoff] staff_chat is not configured")
         return main_menu(ctx, ctx._("Sorry, no staff member can be reached through this chat "
@@ -91,7 +82,7 @@ async def start_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
         number=ticket.number)
     if note := office_note(ctx):
         text += "\n\n" + note
-    opened = _staff_translator(ctx).gettext(OPENED)
+    opened = ctx.staff_translator.gettext(OPENED)
     return [Reply(text=text, buttons=_end_button(ctx), intent="human_handoff"),
             Reply(text=opened.format(number=ticket.number, name=_name(ctx.member)), to=staff)]
 
@@ -99,7 +90,7 @@ async def start_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
 async def relay_message(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """Passes the member's message to the staff chat with the ticket number."""
     ticket = await find_open_ticket(ctx.session, member_id=ctx.member.id)
-    staff = staff_address(ctx)
+    staff = ctx.staff_chat
     if ticket is None or staff is None:
         await ctx.end_flow()
         return main_menu(ctx, ctx._("This conversation with staff has ended. "
@@ -118,7 +109,7 @@ async def relay_message(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
 
 async def finish_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """/done: the member ends their conversation; in the staff chat, staff close a ticket."""
-    staff = staff_address(ctx)
+    staff = ctx.staff_chat
     names_ticket = parse_ticket_number(" ".join(msg.args)) is not None
     if names_ticket or (staff is not None and msg.address == staff):
         return await _close_as_staff(msg, ctx)
@@ -131,7 +122,7 @@ async def finish_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     replies = [main_menu(ctx, ctx._("Your conversation with staff (#{number}) has ended. "
                                     "Thank you!").format(number=ticket.number))]
     if staff is not None:
-        ended = _staff_translator(ctx).gettext(ENDED)
+        ended = ctx.staff_translator.gettext(ENDED)
         replies.append(Reply(text=ended.format(number=ticket.number, name=_name(ctx.member)),
                              to=staff))
     return replies
@@ -178,7 +169,7 @@ async def _close_as_staff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
 
 async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | None:
     """A staff reply to a relayed message goes to the member; other replies pass through."""
-    staff = staff_address(ctx)
+    staff = ctx.staff_chat
     number = parse_ticket_number(msg.reply_to_text)
     if staff is None or msg.address != staff or number is None:
         return None

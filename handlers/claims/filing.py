@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Context
+from bot.i18n import N_
 from bot.messages import Button, Incoming, Reply, button_rows, split_payload
 from handlers.binding import need_binding
 from handlers.claims.common import INCIDENTS, parse_amount, parse_date, yuan
@@ -33,6 +34,8 @@ FLOW = "claim"
 DESCRIPTION_LIMIT = 500
 YES = {"yes", "y", "submit", "ok", "是", "提交", "确认", "好"}
 DONE = {"done", "finish", "完成", "好了", "没有了"}
+NEW_CLAIM = N_("New mutual-aid claim {number} from {name}, {amount}. Review it with /claims in "
+               "a private chat with the bot.")
 
 
 async def start_claim(msg: Incoming, ctx: Context) -> Reply:
@@ -47,7 +50,7 @@ async def start_claim(msg: Incoming, ctx: Context) -> Reply:
     return _ask_plan(ctx, plans)
 
 
-async def answer_claim_button(msg: Incoming, ctx: Context) -> Reply:
+async def answer_claim_button(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """A button pressed during the claim: the same as typing its answer."""
     if ctx.flow is None or ctx.flow.name != FLOW:
         return Reply(text=ctx._("That claim step is over. Start again from the menu."),
@@ -55,7 +58,7 @@ async def answer_claim_button(msg: Incoming, ctx: Context) -> Reply:
     return await _step(msg, ctx, split_payload(msg.payload or "")[1])
 
 
-async def continue_claim(msg: Incoming, ctx: Context) -> Reply:
+async def continue_claim(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """The member's typed answer or file during the claim."""
     return await _step(msg, ctx, (msg.text or "").strip())
 
@@ -68,7 +71,7 @@ async def cancel_claim(msg: Incoming, ctx: Context) -> Reply:
                  buttons=((Button(ctx._("Main menu"), "menu.main"),),))
 
 
-async def _step(msg: Incoming, ctx: Context, value: str) -> Reply:
+async def _step(msg: Incoming, ctx: Context, value: str) -> Reply | list[Reply]:
     assert ctx.flow is not None
     data, step = dict(ctx.flow.data), ctx.flow.step
     if step in ("consent", "documents"):
@@ -158,7 +161,7 @@ async def _after_documents(ctx: Context, data: dict[str, Any]) -> Reply:
     return await _ask_confirm(ctx, data, plan)
 
 
-async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply:
+async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply | list[Reply]:
     if value.lower() not in YES:
         return await _ask_confirm(ctx, data, plan)
     if not await close_claim_flow(ctx.session, ctx.member.id, step="confirm"):
@@ -175,10 +178,15 @@ async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
         submitted_at=ctx.now, updated_at=ctx.now,
     )
     await file_claim(ctx.session, claim, draft=data["draft"], local_day=ctx.local_now.date())
-    return Reply(text=ctx._(
+    filed = Reply(text=ctx._(
         "Your claim is filed. Claim number: {number}. Union staff will review it; I will "
         "tell you here as soon as it is decided.").format(number=claim.number),
         buttons=((Button(ctx._("My claims"), "claims.mine"),),), intent="mutual_aid.claim")
+    if ctx.staff_chat is None:
+        return filed
+    note = ctx.staff_translator.gettext(NEW_CLAIM).format(
+        number=claim.number, name=entry.name, amount=yuan(claim.amount_fen))
+    return [filed, Reply(text=note, to=ctx.staff_chat)]
 
 
 async def _plan(ctx: Context, plan_id: object) -> AidPlan | None:

@@ -17,6 +17,7 @@ from tests.member_services import (
     Clock,
     FileMember,
     bind,
+    bound_member,
     file_claim,
     load_demo_data,
     make_dispatcher,
@@ -171,3 +172,19 @@ async def test_claims_are_never_reviewed_in_a_group_chat(settings, sessions) -> 
     assert [r.text for r in in_group] == ["请在与我的私聊中使用此功能。"]
     assert all(r.file is None for r in in_group)
 
+
+
+async def test_the_staff_chat_hears_of_a_new_claim(settings, sessions) -> None:
+    with_staff_chat = settings.model_copy(update={
+        "handoff": settings.handoff.model_copy(update={"staff_chat": "telegram:-100777"})})
+    member = await bound_member(with_staff_chat, sessions)
+    await file_claim(member)
+    [note] = [reply for reply in member.last if reply.to == Address("telegram", "-100777")]
+    assert note.text.startswith("新的互助金申请 HZ") and "王芳" in note.text
+    assert "/claims" in note.text
+
+
+async def test_without_a_staff_chat_only_the_member_hears(settings, sessions) -> None:
+    member = await bound_member(settings, sessions)
+    assert "Claim number" in await file_claim(member)
+    assert [reply.to for reply in member.last] == [None]
