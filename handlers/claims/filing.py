@@ -161,7 +161,9 @@ async def _after_documents(ctx: Context, data: dict[str, Any]) -> Reply:
     return await _ask_confirm(ctx, data, plan)
 
 
-async def _confirm(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply | list[Reply]:
+async def _confirm(
+    ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
+) -> Reply | list[Reply]:
     if value.lower() not in YES:
         return await _ask_confirm(ctx, data, plan)
     if not await close_claim_flow(ctx.session, ctx.member.id, step="confirm"):
