@@ -18,7 +18,7 @@ from models.base import utcnow
 from models.db import Sessions, make_engine
 from models.member import Member
 from models.migrate import upgrade_async
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import TOKEN, seed
 
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 UNIONBOT = str(Path(sys.executable).parent / "unionbot")
 

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.answering import load_answerer
 
-HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "answering" / "heldout.jsonl"
+HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "bot" / "answering" / "heldout.jsonl"
 
 
 def pct(n: int, d: int) -> str:

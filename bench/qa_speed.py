@@ -17,7 +17,7 @@ from bot.answering.engine import KnowledgeAnswerer
 from bot.answering.kb_files import Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
-HELDOUT = ROOT / "tests" / "answering" / "heldout.jsonl"
+HELDOUT = ROOT / "tests" / "bot" / "answering" / "heldout.jsonl"
 
 
 def synthesise(kb: Knowledge, factor: int, seed: int = 7) -> Knowledge:

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import models
 from bot.config import Settings, load_settings
 from models.db import Sessions, make_engine
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.wechat_api import FakeWeChat
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.wechat_api import FakeWeChat
 
 PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

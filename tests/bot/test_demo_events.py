@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.demo.events import load_demo_events
 from models.db import Sessions
 from models.events import Event
-from tests.events_support import NOW
+from tests.support.events import NOW
 
 
 async def test_demo_events_are_upcoming_marked_and_loaded_once(sessions: Sessions) -> None:

@@ -14,8 +14,8 @@ from bot.routing import Route
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.member import Member as MemberRow
-from tests.dialogue import Member
-from tests.helpers import make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 
 
 async def review_claims(msg: Incoming, ctx: Context) -> Reply:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Sessions
 from models.events import Event, Registration
-from tests.dialogue import Member
-from tests.events_support import add_event, event_settings, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.events import add_event, event_settings, make_dispatcher
 
 
 class BusySessions(Sessions):

@@ -11,7 +11,7 @@ from bot.housekeeping import Housekeeping
 from models.base import utcnow
 from models.db import Sessions
 from models.dedupe import HandledUpdate
-from tests.member_services import (
+from tests.support.member_services import (
     JPEG,
     Clock,
     FileMember,

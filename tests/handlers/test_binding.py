@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from bot.messages import Contact
 from models.db import Sessions
 from models.roster import Binding
-from tests.dialogue import Member
-from tests.member_services import DEMO_CARD, Clock, load_demo_data, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.member_services import DEMO_CARD, Clock, load_demo_data, make_dispatcher
 
 
 async def _bound(sessions: Sessions) -> int:

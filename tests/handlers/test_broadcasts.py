@@ -19,7 +19,7 @@ from models.broadcast import Broadcast
 from models.db import Sessions
 from models.member import Role
 from models.staff import grant_role
-from tests.dialogue import Member
+from tests.support.dialogue import Member
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 

@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.messages import Attachment, AttachmentKind
 from models.db import Sessions
 from models.mutual_aid import Claim, ClaimDocument, Consent
-from tests.dialogue import Member
-from tests.member_services import (
+from tests.support.dialogue import Member
+from tests.support.member_services import (
     JPEG,
     PDF,
     FileMember,

@@ -10,8 +10,8 @@ from bot.messages import Address
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.mutual_aid import Claim, claims_awaiting_documents
-from tests.dialogue import Member
-from tests.member_services import (
+from tests.support.dialogue import Member
+from tests.support.member_services import (
     JPEG,
     NOW,
     Clock,

@@ -13,8 +13,8 @@ from bot.messages import CALLBACK_DATA_LIMIT
 from handlers import all_routes
 from models.db import Sessions
 from models.discounts import Merchant
-from tests.dialogue import Member
-from tests.member_services import Clock, load_demo_data, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.member_services import Clock, load_demo_data, make_dispatcher
 
 
 async def _add_expired(sessions: Sessions) -> None:

@@ -11,8 +11,8 @@ from bot.messages import Address, Attachment, AttachmentKind, Incoming, Reply
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.handoff import HandoffTicket
-from tests.dialogue import Member
-from tests.events_support import STAFF_CHAT, add_staff, event_settings, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.events import STAFF_CHAT, add_staff, event_settings, make_dispatcher
 
 STAFF = Address("telegram", STAFF_CHAT)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.answering.types import Answer, Certainty, Classification
 from models.db import Sessions
-from tests.dialogue import Member
-from tests.events_support import add_event, event_settings, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.events import add_event, event_settings, make_dispatcher
 
 PHRASES = {"最近有招聘会吗": "job_fairs", "有创业培训吗": "job_training",
            "women's health lecture schedule": "lectures.women"}

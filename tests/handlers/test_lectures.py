@@ -9,8 +9,8 @@ from sqlalchemy import select
 from bot.config import Settings
 from models.db import Sessions
 from models.events import Registration
-from tests.dialogue import Member
-from tests.events_support import add_event, event_settings, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.events import add_event, event_settings, make_dispatcher
 
 
 def _settings(database_url: str) -> Settings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.config import Settings
 from models.db import Sessions
-from tests.dialogue import Member
-from tests.helpers import make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 
 
 async def test_start_greets_by_name_and_shows_the_main_menu(

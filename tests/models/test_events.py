@@ -16,8 +16,8 @@ from models.events import (
     mark_reminded,
     registrations_due_for_reminder,
 )
-from tests.dialogue import Member
-from tests.events_support import NOW, add_event, event_settings, make_dispatcher
+from tests.support.dialogue import Member
+from tests.support.events import NOW, add_event, event_settings, make_dispatcher
 
 RACERS = 50
 

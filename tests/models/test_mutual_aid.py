@@ -11,7 +11,7 @@ from models.db import Sessions
 from models.member import get_or_create_member
 from models.mutual_aid import AidPlan, Claim, ClaimStatus, file_claim, get_claim, set_status
 from models.roster import RosterEntry
-from tests.member_services import NOW
+from tests.support.member_services import NOW
 
 
 async def _one_claim(sessions: Sessions) -> int:

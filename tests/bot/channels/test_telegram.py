@@ -12,7 +12,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.messages import Button, Reply
 from models.db import Sessions
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 WANG = 4001
 TOM = 4002

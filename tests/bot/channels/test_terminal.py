@@ -8,7 +8,7 @@ from bot.channels.base import Outbound
 from bot.channels.terminal import TerminalChannel
 from bot.config import Settings
 from models.db import Sessions
-from tests.helpers import make_dispatcher
+from tests.support.dispatch import make_dispatcher
 
 
 async def test_a_terminal_conversation(settings: Settings, sessions: Sessions) -> None:

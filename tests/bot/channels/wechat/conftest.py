@@ -21,8 +21,8 @@ from bot.i18n import Catalogs
 from bot.routing import Route
 from handlers import all_routes
 from models.db import Sessions, make_engine
-from tests.fakes.loopback import LoopbackServer
-from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChat
+from tests.support.fakes.loopback import LoopbackServer
+from tests.support.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, TOKEN, FakeWeChat
 
 Serve = Callable[[web.Application], Awaitable[str]]
 MakeChannel = Callable[[float, Sequence[Route]], WeChatChannel]

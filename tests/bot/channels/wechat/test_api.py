@@ -12,7 +12,7 @@ import pytest
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
 from bot.channels.wechat.tokens import DbTokenStore
 from models.db import Sessions
-from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
+from tests.support.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
 
 OPENID = "oMember0001"
 

@@ -18,7 +18,7 @@ from models.dedupe import HandledUpdate
 from models.member import Member
 from models.options import OfferedOptions
 from tests.bot.channels.wechat.conftest import Serve
-from tests.fakes.wechat_api import Follower
+from tests.support.fakes.wechat_api import Follower
 
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa">'

@@ -12,7 +12,7 @@ import pytest
 from bot.channels.wechat.cli import create_menu
 from bot.cli import main
 from bot.config import ConfigError, load_settings
-from tests.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, FakeWeChat
+from tests.support.fakes.wechat_api import AES_KEY, APP_ID, APP_SECRET, FakeWeChat
 
 GOOD = {"enabled": True, "token": "spamtest", "app_id": APP_ID, "app_secret": "s",
         "encoding_aes_key": AES_KEY}

@@ -17,7 +17,7 @@ from models.conversation import load_state, save_state
 from models.db import Sessions
 from models.member import Member
 from tests.bot.channels.wechat.conftest import Serve
-from tests.fakes.wechat_api import TOKEN, FakeWeChat, Follower
+from tests.support.fakes.wechat_api import TOKEN, FakeWeChat, Follower
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.channels.wechat.mass import MassSender
 from bot.delivery.sender import Outcome
 from models.db import Sessions
 from models.mass_sends import record_mass_send
-from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
+from tests.support.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
 
 MARCH = datetime(2026, 3, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 April in Beijing
 FOLLOWERS = ["oA", "oB", "oC"]

@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.messages import Incoming, Reply
 from bot.routing import Route
 from tests.bot.channels.wechat.conftest import MakeChannel, Serve, channel_app
-from tests.fakes.wechat_api import FakeWeChat, Follower
+from tests.support.fakes.wechat_api import FakeWeChat, Follower
 
 
 async def nearby(msg: Incoming, ctx: Context) -> Reply:

@@ -16,8 +16,8 @@ from bot.messages import Button, Reply
 from models.db import Sessions
 from models.member import Member
 from models.options import chosen_option
-from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
-from tests.flaky import FlakySessions
+from tests.support.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChat
+from tests.support.flaky import FlakySessions
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RECENT, QUIET = "oRecent", "oQuiet"

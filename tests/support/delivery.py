@@ -12,7 +12,7 @@ from bot.delivery.sender import MessageKind, Outcome, SendResult
 from bot.messages import Reply
 from models.db import Sessions
 from models.member import Member
-from tests.fakes.telegram_api import FakeTelegram  # noqa: F401  (re-exported for tests)
+from tests.support.fakes.telegram_api import FakeTelegram  # noqa: F401  (re-exported for tests)
 
 NOON = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
 SHANGHAI = QuietHours.parse("22:00-08:00", __import__("zoneinfo").ZoneInfo("Asia/Shanghai"))

@@ -13,7 +13,7 @@ from bot.delivery.reminders import DueReminder, sweep_reminders
 from bot.i18n import Catalogs
 from models.db import Sessions
 from models.subscription import REMINDERS, set_subscription
-from tests.delivery.helpers import FakeTime, ScriptedSender, add_members, engine_for
+from tests.support.delivery import FakeTime, ScriptedSender, add_members, engine_for
 
 
 @dataclass

@@ -15,7 +15,7 @@ from models.db import Sessions
 from models.member import Member
 from models.schedule import start_due_broadcasts
 from models.subscription import set_subscription
-from tests.delivery.helpers import (
+from tests.support.delivery import (
     NOON,
     SHANGHAI,
     FakeTime,

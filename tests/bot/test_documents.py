@@ -11,7 +11,7 @@ from bot import documents
 from models.base import utcnow
 from models.db import Sessions
 from models.mutual_aid import document_paths_in_use, forget_abandoned_drafts
-from tests.member_services import (
+from tests.support.member_services import (
     JPEG,
     NOW,
     PDF,

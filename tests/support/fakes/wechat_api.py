@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.loopback import LoopbackServer
+from tests.support.fakes.loopback import LoopbackServer
 
 APP_ID = "wx2c2769f8efd9abc2"
 APP_SECRET = "test-secret"

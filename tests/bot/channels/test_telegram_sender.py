@@ -11,7 +11,7 @@ from bot.config import BroadcastSettings, TelegramSettings
 from bot.delivery.content import broadcast_reply
 from bot.delivery.sender import MessageKind, Outcome
 from bot.messages import Reply
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_api import FakeTelegram
 
 KIND = MessageKind.ANNOUNCEMENT
 

@@ -8,7 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = {
     "discounts": ["handlers/discounts.py"],
     "binding": ["handlers/binding.py"],

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from models.db import Sessions
-from tests.events_support import STAFF_CHAT, add_event, add_staff, event_settings, make_dispatcher
-from tests.fakes.telegram_api import FakeTelegram, Sent
+from tests.support.events import STAFF_CHAT, add_event, add_staff, event_settings, make_dispatcher
+from tests.support.fakes.telegram_api import FakeTelegram, Sent
 
 WANG, MARY, STAFF_USER = 101, 102, 900
 

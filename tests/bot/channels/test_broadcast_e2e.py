@@ -13,8 +13,8 @@ from bot.config import load_settings
 from models.db import Sessions
 from models.member import Role
 from models.staff import grant_role
-from tests.delivery.helpers import NOON
-from tests.fakes.telegram_api import FakeTelegram
+from tests.support.delivery import NOON
+from tests.support.fakes.telegram_api import FakeTelegram
 
 STAFF, ANNA, BO, CUI = 500, 501, 502, 503
 

@@ -15,8 +15,8 @@ from models.base import utcnow
 from models.broadcast import count_deliveries, create_broadcast
 from models.db import Sessions
 from tests.bot.channels.wechat.conftest import wechat_config
-from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.wechat_api import FakeWeChat, Follower
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.wechat_api import FakeWeChat, Follower
 
 ANNA = 601
 TEXT = "周五19:00 工会会员大会 / Union meeting on Friday 19:00"

@@ -12,8 +12,8 @@ from bot.messages import Attachment, AttachmentKind, Reply
 from models.db import Sessions
 from models.member import Member as MemberRow
 from models.member import Role, get_or_create_member
-from tests import helpers
-from tests.dialogue import Member
+from tests.support import dispatch as helpers
+from tests.support.dialogue import Member
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing, Friday 20 November 2026
 DEMO_CARD = "6200000000000001"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
 
 
 @pytest.mark.parametrize("domain", ["events", "handoff"])

@@ -14,8 +14,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, TelegramSettings
 from models.db import Sessions
 from models.mutual_aid import Claim, ClaimDocument
-from tests.fakes.telegram_api import FakeTelegram, Sent
-from tests.member_services import JPEG, load_demo_data, make_dispatcher, make_staff
+from tests.support.fakes.telegram_api import FakeTelegram, Sent
+from tests.support.member_services import JPEG, load_demo_data, make_dispatcher, make_staff
 
 MEMBER, STAFF = 1001, 2002
 

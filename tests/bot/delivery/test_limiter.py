@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
-from tests.delivery.helpers import FakeTime
+from tests.support.delivery import FakeTime
 
 
 def busiest_window(intervals: list[tuple[float, float]]) -> int:

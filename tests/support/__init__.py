@@ -1,0 +1,1 @@
+"""Support code for the tests: fakes of the platforms, dialogue drivers, builders."""
