@@ -20,6 +20,7 @@ HELDOUT_FILES = (
     "heldout_fresh.jsonl",
     "heldout_final.jsonl",
     "heldout_blind.jsonl",
+    "heldout_v2_blind.jsonl",
 )
 
 
