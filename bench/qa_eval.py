@@ -124,14 +124,15 @@ def tune(kb: Knowledge, folds: int) -> None:
     group_of = groups(cases)
     order = {g: n for n, g in enumerate(dict.fromkeys(group_of))}
     rows: list[tuple[Case, dict[str, float], bool]] = []
+    saved, model_module.TEMPERATURE = model_module.TEMPERATURE, 1.0
     for k in range(folds):
         test = [c for c, g in zip(cases, group_of, strict=True) if order[g] % folds == k]
         answerer = KnowledgeAnswerer(without(kb, {(c.intent, c.text) for c in test}))
         for c in test:
             feats = answerer.featurizer.question_features(normalize(c.text))
             has_topic = any(key[0] in engine_module.TOPIC_PREFIXES for key in feats)
-            model_module.TEMPERATURE = 1.0
             rows.append((c, answerer.model.probabilities(feats), has_topic))
+    model_module.TEMPERATURE = saved
     classes = tuple(rows[0][1])
     logits = np.log(np.array([[r[1][c] for c in classes] for r in rows]) + 1e-12)
     truth = np.array([classes.index(r[0].intent) for r in rows])
@@ -150,7 +151,7 @@ def tune(kb: Knowledge, folds: int) -> None:
     unknown = classes.index("unknown")
     for topic in (True, False):
         scores = []
-        for th in np.arange(0.0, 0.61, 0.05):
+        for th in np.arange(0.0, 0.91, 0.05):
             ok = 0
             for (case, _p, has_topic), pr in zip(rows, probs, strict=True):
                 best = int(pr.argmax())

@@ -16,8 +16,8 @@ from bot.answering.types import Answer, Certainty, Classification
 # Below this probability the best union intent is not trusted: answer "unknown". A message naming
 # union business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday
 # words. Both chosen by grouped cross-validation (bench/qa_eval.py --cv), not by hand.
-THRESHOLD_TOPIC = 0.45
-THRESHOLD_BARE = 0.45
+THRESHOLD_TOPIC = 0.0
+THRESHOLD_BARE = 0.65
 # A runner-up whose margin is within this of the winner's makes the reading ambiguous.
 AMBIGUOUS_GAP = 0.45
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
