@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.answering.kb_files import Entry, Knowledge, load_knowledge
+from bot.answering.kb_files import PACKAGED_KB, Entry, Knowledge, load_knowledge
 from bot.answering.model import LinearModel, softmax, trained
 from bot.answering.reply import reply_for
 from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
@@ -165,9 +165,33 @@ class KnowledgeAnswerer:
         return reply_for(self, result, lang=lang)
 
 
+# Engines already built in this process, by knowledge-base directory and file versions: a test
+# suite or a reload of unchanged files does not train again.
+_BUILT: dict[tuple[object, ...], KnowledgeAnswerer] = {}
+_BUILT_MAX = 4
+
+
+def _kb_key(kb_dir: Path | None) -> tuple[object, ...]:
+    root = PACKAGED_KB if kb_dir is None else kb_dir
+    try:
+        files = tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.toml"))
+        )
+    except OSError:
+        files = ()
+    return (str(root.resolve()), files)
+
+
 def load_answerer(
     kb_dir: Path | None = None, cache_dir: Path | None = None
 ) -> KnowledgeAnswerer:
     """Build the engine from a knowledge-base directory (None: the packaged one); the trained
-    model is kept in `cache_dir` (None: trained in memory each time)."""
-    return KnowledgeAnswerer(load_knowledge(kb_dir), cache_dir)
+    model is kept in `cache_dir` (None: only in this process's memory)."""
+    key = _kb_key(kb_dir)
+    built = _BUILT.get(key)
+    if built is None:
+        built = KnowledgeAnswerer(load_knowledge(kb_dir), cache_dir)
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.pop(next(iter(_BUILT)))
+        _BUILT[key] = built
+    return built
