@@ -21,6 +21,7 @@ HELDOUT_FILES = (
     "heldout_final.jsonl",
     "heldout_blind.jsonl",
     "heldout_v2_blind.jsonl",
+    "heldout_v3_blind.jsonl",
 )
 
 
