@@ -24,7 +24,10 @@ from bot.answering.kb_files import Knowledge, load_knowledge
 from bot.answering.text import _t2s, normalize
 
 HERE = Path(__file__).resolve().parent.parent / "tests" / "bot" / "answering"
-DEV = ("heldout.jsonl", "heldout_fresh.jsonl", "heldout_final.jsonl", "heldout_blind.jsonl")
+DEV = (
+    "heldout.jsonl", "heldout_fresh.jsonl", "heldout_final.jsonl", "heldout_blind.jsonl",
+    "dev_v2.jsonl",
+)
 BLIND = "heldout_v2_blind.jsonl"
 NEAR_DUPLICATE = 0.5  # character-bigram Jaccard at or above this: the same group
 

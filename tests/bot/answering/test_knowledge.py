@@ -22,6 +22,7 @@ HELDOUT_FILES = (
     "heldout_blind.jsonl",
     "heldout_v2_blind.jsonl",
     "heldout_v3_blind.jsonl",
+    "dev_v2.jsonl",
 )
 
 
