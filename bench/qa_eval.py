@@ -148,26 +148,30 @@ def tune(kb: Knowledge, folds: int) -> None:
         if loss < best_loss:
             best_t, best_loss = float(t), loss
     print(f"temperature {best_t:.2f} (out-of-fold log loss {best_loss:.3f})")
-    z = logits * best_t
-    probs = np.exp(z - z.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
     unknown = classes.index("unknown")
-    for topic in (True, False):
-        scores = []
-        for th in np.arange(0.0, 0.91, 0.05):
-            ok = 0
-            for (case, _p, has_topic), pr in zip(rows, probs, strict=True):
-                best = int(pr.argmax())
-                got = classes[best]
-                if has_topic == topic and (best == unknown or pr[best] < th):
-                    got = "unknown"
-                elif has_topic != topic and best == unknown:
-                    got = "unknown"
-                ok += got == case.intent
-            scores.append((ok, -th))
-        ok, th = max(scores)
-        print(f"threshold {'with a topic term' if topic else 'everyday words '}: {-th:.2f} "
-              f"({100 * ok / len(rows):.1f}% out of fold)")
+    topic = np.array([r[2] for r in rows])
+    best: tuple[float, float, float, float] = (-1.0, 0.0, 0.0, 0.0)
+    for bias in np.arange(0.0, 0.61, 0.05):
+        z = logits.copy()
+        z[:, unknown] += bias
+        z = z * best_t
+        probs = np.exp(z - z.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        probs[:, unknown] = -1.0  # the best union intent
+        top = probs.argmax(axis=1)
+        top_p = probs[np.arange(len(rows)), top]
+        says_unknown = z.argmax(axis=1) == unknown
+        for th_topic in np.arange(0.0, 0.61, 0.1):
+            for th_bare in np.arange(0.0, 0.91, 0.05):
+                th = np.where(topic, th_topic, th_bare)
+                got = np.where(says_unknown | (top_p < th), unknown, top)
+                acc = float((got == truth).mean())
+                key = (acc, -bias, -th_topic, -th_bare)
+                if key > best:
+                    best = key
+    acc, bias, th_topic, th_bare = best
+    print(f"unknown bias {-bias:.2f}, threshold with a topic term {-th_topic:.2f}, "
+          f"everyday words {-th_bare:.2f}: {100 * acc:.1f}% out of fold")
 
 
 def read_cases(names: Iterable[str]) -> list[Case]:

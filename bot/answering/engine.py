@@ -17,7 +17,10 @@ from bot.answering.types import Answer, Certainty, Classification
 # union business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday
 # words. Both chosen by grouped cross-validation (bench/qa_eval.py --cv), not by hand.
 THRESHOLD_TOPIC = 0.0
-THRESHOLD_BARE = 0.65
+THRESHOLD_BARE = 0.7
+# Added to the `unknown` margin: off-topic questions are fewer and more varied in training than
+# in real traffic. Chosen with the thresholds by grouped cross-validation.
+UNKNOWN_BIAS = 0.3
 # A runner-up whose margin is within this of the winner's makes the reading ambiguous.
 AMBIGUOUS_GAP = 0.45
 # A short follow-up ("那怎么申请？") leans towards the previous topic by this much; more when it
@@ -108,6 +111,7 @@ class KnowledgeAnswerer:
             # about 京东卡, 医保 or a driving licence, and nothing of the union's: a near miss
             return Classification(UNKNOWN, 1.0, Certainty.UNKNOWN)
         margins = self.model.margins(feats)
+        margins[UNKNOWN] = margins.get(UNKNOWN, 0.0) + UNKNOWN_BIAS
         scores = softmax(margins)
         if follow_up and scores[UNKNOWN] >= OFF_TOPIC_FOLLOW_UP and not is_vague(norm):
             follow_up = False  # "那股票呢": a new subject, off-topic on its own

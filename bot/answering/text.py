@@ -127,7 +127,10 @@ class Featurizer:
     def normalized_features(self, norm: str) -> dict[str, float]:
         """Weighted features of a message already passed through `normalize`."""
         feats: dict[str, float] = {}
+        request = _REQUEST.search(norm) is not None
         for feature in self._concepts(norm):
+            if feature in FRAMED_ACTIONS and not request:
+                feature = "~" + feature[1:]  # "一点消息都没有": a word in a question, no request
             _add(feats, feature, _concept_weight(feature))
         for feature in self._sounds_like(norm):
             _add(feats, feature, W_SOUNDS_LIKE)
@@ -236,6 +239,16 @@ class Featurizer:
 
 
 _MAX_CONCEPT_SYLLABLES = 8
+# Request words that are also everyday words (notice, news, stop) decide a subscription only in
+# a request frame: "以后有讲座通知我", "let me know", "别再发了"; otherwise they are a cue.
+FRAMED_ACTIONS = frozenset({"^notify", "^stop"})
+_REQUEST = re.compile(
+    r"我要|我想|帮我|给我|请|麻烦|以后|有.{0,12}(就|时|的话|记得)|记得|别|不要|不想|不用|少|"
+    r"(通知|告诉|提醒|叫|推送给|发给|推给)(我|一下)|吱一声|太多|太烦|烦死|关|"
+    r"\b(notify me|let me know|tell me when|send me|keep me|remind me|alert me|sign me up|"
+    r"i want|i'd like|i would like|please|can you|could you|stop|no more|don't|do not|"
+    r"too many|turn (on|off)|mute)\b"
+)
 _CJK_ONLY = re.compile(rf"[{_CJK}]+")
 _LATIN_WORD = re.compile(r"\b[a-z]{3,6}\b")
 _SENTENCE_END = re.compile(rf"[。！？!?；;，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
