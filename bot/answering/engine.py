@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bot.answering.kb_files import PACKAGED_KB, Entry, Knowledge, load_knowledge
-from bot.answering.model import LinearModel, softmax, trained
+from bot.answering.model import LinearModel, fingerprint, softmax, trained
 from bot.answering.reply import reply_for
 from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
 from bot.answering.text import Featurizer, normalize
@@ -72,16 +72,26 @@ class KnowledgeAnswerer:
         english = [p for e in self.entries.values() for p in e.phrasings.get("en", ())]
         english += [e.answer.get("en", "") for e in self.entries.values()]
         self.featurizer = Featurizer.build(knowledge.concepts, english)
-        labelled = [
-            (entry.intent, self.featurizer.question_features(normalize(text)))
+        texts = [
+            (entry.intent, text)
             for entry in self.entries.values()
-            for texts in entry.phrasings.values()
-            for text in texts
+            for phrasings in entry.phrasings.values()
+            for text in phrasings
         ]
-        labelled = [(i, f) for i, f in labelled if f]
-        self.model: LinearModel = trained(
-            [f for _, f in labelled], [i for i, _ in labelled], cache_dir
-        )
+        key = fingerprint(texts, knowledge.concepts)
+        self.model: LinearModel = trained(key, lambda: self._training_data(texts), cache_dir)
+
+    def _training_data(
+        self, texts: list[tuple[str, str]]
+    ) -> tuple[list[Mapping[str, float]], list[str]]:
+        docs: list[Mapping[str, float]] = []
+        labels: list[str] = []
+        for intent, text in texts:
+            feats = self.featurizer.question_features(normalize(text))
+            if feats:
+                docs.append(feats)
+                labels.append(intent)
+        return docs, labels
 
     @property
     def intents(self) -> tuple[str, ...]:

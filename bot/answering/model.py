@@ -15,7 +15,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,12 +120,20 @@ def train(docs: Sequence[Features], labels: Sequence[str], *, c: float = C) -> L
     )
 
 
-def fingerprint(docs: Sequence[Features], labels: Sequence[str]) -> str:
-    """A hash of the training data and the training settings: the cache key."""
+# The code that turns text into features: a change to it must not reuse an old cache file.
+_FEATURE_CODE = ("text.py", "pinyin.py", "pinyin_table.txt", "model.py")
+
+
+def fingerprint(texts: Sequence[tuple[str, str]], concepts: Mapping[str, Sequence[str]]) -> str:
+    """A hash of the training data (label, text), the lexicon, the feature code and the training
+    settings: the cache key. Computed from raw text, so a cache hit costs no feature work."""
     digest = hashlib.sha256(f"{MODEL_VERSION} C={C} {UNSEEN_IDF_FACTOR}".encode())
-    for feats, label in zip(docs, labels, strict=True):
-        digest.update(label.encode())
-        digest.update(json.dumps(sorted(feats.items())).encode())
+    here = Path(__file__).parent
+    for name in _FEATURE_CODE:
+        digest.update((here / name).read_bytes())
+    digest.update(json.dumps(sorted((k, list(v)) for k, v in concepts.items())).encode())
+    for label, text in texts:
+        digest.update(f"\x00{label}\x01{text}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -157,20 +165,25 @@ def load(path: Path) -> LinearModel:
 
 
 def trained(
-    docs: Sequence[Features], labels: Sequence[str], cache_dir: Path | None
+    key: str, build: Callable[[], tuple[Sequence[Features], Sequence[str]]],
+    cache_dir: Path | None,
 ) -> LinearModel:
-    """The model for this training data: from the cache if it holds one, else trained now."""
+    """The model for the training data `build` gives: from `cache_dir/answering-<key>.npz` if
+    it is there (no features computed, no scikit-learn imported), else trained now and saved."""
     if cache_dir is None:
-        return train(docs, labels)
-    path = cache_dir / f"answering-{fingerprint(docs, labels)}.npz"
+        return train(*build())
+    path = cache_dir / f"answering-{key}.npz"
     if path.is_file():
         try:
             return load(path)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("answering: cache %s unreadable (%s); training again", path.name, exc)
-    model = train(docs, labels)
+    model = train(*build())
     try:
         save(model, path)
+        for old in cache_dir.glob("answering-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)  # an earlier knowledge base's weights
     except OSError as exc:
         log.warning("answering: cannot write the model cache %s: %s", path, exc)
     return model
