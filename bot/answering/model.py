@@ -93,7 +93,9 @@ def idf_of(docs: Sequence[Features]) -> tuple[dict[str, int], FloatArray, float]
     return vocabulary, idf, math.log(1.0 + n) * UNSEEN_IDF_FACTOR
 
 
-def train(docs: Sequence[Features], labels: Sequence[str], *, c: float = C) -> LinearModel:
+def train(
+    docs: Sequence[Features], labels: Sequence[str], *, c: float | None = None
+) -> LinearModel:
     """Fit the classifier on labelled feature dicts."""
     from scipy.sparse import csr_matrix
     from sklearn.preprocessing import normalize
@@ -108,7 +110,7 @@ def train(docs: Sequence[Features], labels: Sequence[str], *, c: float = C) -> L
             data.append(w * float(idf[col]))
         indptr.append(len(indices))
     matrix = normalize(csr_matrix((data, indices, indptr), shape=(len(docs), len(vocabulary))))
-    clf = LinearSVC(C=c, class_weight="balanced")
+    clf = LinearSVC(C=C if c is None else c, class_weight="balanced")
     clf.fit(matrix, list(labels))
     return LinearModel(
         classes=tuple(str(c) for c in clf.classes_),

@@ -244,8 +244,9 @@ _MAX_CONCEPT_SYLLABLES = 8
 FRAMED_ACTIONS = frozenset({"^notify", "^stop"})
 _REQUEST = re.compile(
     r"我要|我想|帮我|给我|请|麻烦|以后|有.{0,12}(就|时|的话|记得)|记得|别|不要|不想|不用|少|"
-    r"(通知|告诉|提醒|叫|推送给|发给|推给)(我|一下)|吱一声|太多|太烦|烦死|关|"
+    r"(通知|告诉|提醒|叫|推送给|发给|推给)(我|一下)|吱一声|说一声|跟我说|知会|太多|太烦|烦死|关|"
     r"\b(notify me|let me know|tell me when|send me|keep me|remind me|alert me|sign me up|"
+    r"message me|ping me|"
     r"i want|i'd like|i would like|please|can you|could you|stop|no more|don't|do not|"
     r"too many|turn (on|off)|mute)\b"
 )
