@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # Inverse regularisation strength and the softmax temperature of the margins, both chosen by
 # grouped cross-validation (bench/qa_eval.py --cv).
 C = 1.0
-TEMPERATURE = 7.0
+TEMPERATURE = 7.25
 # How much a feature never seen in training counts, relative to the rarest seen feature:
 # an unfamiliar message has a long vector that matches nothing, so it is read with less certainty.
 UNSEEN_IDF_FACTOR = 0.6
