@@ -104,7 +104,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering import load_answerer
     from bot.answering.batch import answer_lines, answer_one
 
-    answerer = load_answerer(settings.bot.knowledge_dir, settings.bot.data_dir / "cache")
+    answerer = load_answerer(settings.bot.knowledge_dir, settings.bot.data_dir / "cache",
+                             train_apart=True)
     language = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}.get(args.lang or "", "")
     if args.batch is not None:
         with args.batch.open(encoding="utf-8") as lines:

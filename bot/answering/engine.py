@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from bot.answering.kb_files import PACKAGED_KB, Entry, Knowledge, load_knowledge
-from bot.answering.model import LinearModel, fingerprint, softmax, trained
+from bot.answering.model import LinearModel, cached_path, fingerprint, softmax, trained
 from bot.answering.reply import reply_for
 from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
 from bot.answering.text import Featurizer, normalize
 from bot.answering.types import Answer, Certainty, Classification
+
+log = logging.getLogger(__name__)
+TRAIN_TIMEOUT = 600  # seconds; a 10x knowledge base trains in about 20 s of CPU
 
 # Below this probability the best union intent is not trusted: answer "unknown". A message naming
 # union business (an [action] or [topic] concept of _synonyms.toml) needs less than everyday
@@ -64,6 +70,16 @@ def is_vague(norm: str) -> bool:
     return len(rest) <= 1 or (rest.isascii() and len(rest) <= 4)
 
 
+def training_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """(intent, phrasing) for every phrasing of the knowledge base."""
+    return [
+        (entry.intent, text)
+        for entry in knowledge.entries.values()
+        for phrasings in entry.phrasings.values()
+        for text in phrasings
+    ]
+
+
 class KnowledgeAnswerer:
     """Answerer over a knowledge base: a classifier trained on its phrasings, context, answers."""
 
@@ -72,12 +88,7 @@ class KnowledgeAnswerer:
         english = [p for e in self.entries.values() for p in e.phrasings.get("en", ())]
         english += [e.answer.get("en", "") for e in self.entries.values()]
         self.featurizer = Featurizer.build(knowledge.concepts, english)
-        texts = [
-            (entry.intent, text)
-            for entry in self.entries.values()
-            for phrasings in entry.phrasings.values()
-            for text in phrasings
-        ]
+        texts = training_texts(knowledge)
         key = fingerprint(texts, knowledge.concepts)
         self.model: LinearModel = trained(key, lambda: self._training_data(texts), cache_dir)
 
@@ -197,15 +208,38 @@ def _kb_key(kb_dir: Path | None) -> tuple[object, ...]:
 
 
 def load_answerer(
-    kb_dir: Path | None = None, cache_dir: Path | None = None
+    kb_dir: Path | None = None, cache_dir: Path | None = None, *, train_apart: bool = False
 ) -> KnowledgeAnswerer:
     """Build the engine from a knowledge-base directory (None: the packaged one); the trained
-    model is kept in `cache_dir` (None: only in this process's memory)."""
+    model is kept in `cache_dir` (None: only in this process's memory). With `train_apart`, a
+    model missing from the cache is trained in a child process: scikit-learn and the training
+    matrices (about 100 MB) never enter this process, which only loads the weights."""
     key = _kb_key(kb_dir)
     built = _BUILT.get(key)
     if built is None:
-        built = KnowledgeAnswerer(load_knowledge(kb_dir), cache_dir)
+        knowledge = load_knowledge(kb_dir)
+        if train_apart and cache_dir is not None:
+            _train_in_child(knowledge, kb_dir, cache_dir)
+        built = KnowledgeAnswerer(knowledge, cache_dir)
         if len(_BUILT) >= _BUILT_MAX:
             _BUILT.pop(next(iter(_BUILT)))
         _BUILT[key] = built
     return built
+
+
+def _train_in_child(knowledge: Knowledge, kb_dir: Path | None, cache_dir: Path) -> None:
+    key = fingerprint(training_texts(knowledge), knowledge.concepts)
+    if cached_path(cache_dir, key).is_file():
+        return
+    command = [sys.executable, "-m", "bot.answering.build", "--cache", str(cache_dir)]
+    if kb_dir is not None:
+        command += ["--kb", str(kb_dir)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TRAIN_TIMEOUT,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("answering: training in a child process failed (%s); training here", exc)
+        return
+    if done.returncode != 0:
+        log.warning("answering: training in a child process failed (exit %s): %s; training "
+                    "here", done.returncode, done.stderr.strip()[-500:])

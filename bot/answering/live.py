@@ -20,7 +20,7 @@ class ReloadableAnswerer:
     def __init__(self, kb_dir: Path | None, cache_dir: Path | None = None) -> None:
         self.kb_dir = kb_dir
         self.cache_dir = cache_dir
-        self.current: KnowledgeAnswerer = load_answerer(kb_dir, cache_dir)
+        self.current: KnowledgeAnswerer = self._load()
         self._lock = threading.Lock()
 
     def reload(self) -> list[str]:
@@ -28,7 +28,7 @@ class ReloadableAnswerer:
         errors (file and line) and the old one keeps answering. Safe to run in a thread."""
         with self._lock:
             try:
-                fresh = load_answerer(self.kb_dir, self.cache_dir)
+                fresh = self._load()
             except KnowledgeBaseError as exc:
                 log.error("knowledge base refused, the previous one keeps answering:\n%s",
                           "\n".join(exc.errors))
@@ -36,6 +36,10 @@ class ReloadableAnswerer:
             self.current = fresh  # one reference swap: a question in flight keeps the old one
         log.info("knowledge base reloaded: %d intents", len(fresh.intents))
         return []
+
+    def _load(self) -> KnowledgeAnswerer:
+        # trained in a child process when the cache lacks it: the bot stays small
+        return load_answerer(self.kb_dir, self.cache_dir, train_apart=self.cache_dir is not None)
 
     @property
     def intents(self) -> tuple[str, ...]:

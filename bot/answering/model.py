@@ -166,6 +166,10 @@ def load(path: Path) -> LinearModel:
         )
 
 
+def cached_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / f"answering-{key}.npz"
+
+
 def trained(
     key: str, build: Callable[[], tuple[Sequence[Features], Sequence[str]]],
     cache_dir: Path | None,
@@ -174,7 +178,7 @@ def trained(
     it is there (no features computed, no scikit-learn imported), else trained now and saved."""
     if cache_dir is None:
         return train(*build())
-    path = cache_dir / f"answering-{key}.npz"
+    path = cached_path(cache_dir, key)
     if path.is_file():
         try:
             return load(path)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.answering.engine import KnowledgeAnswerer
 from bot.answering.kb_files import PACKAGED_KB, load_knowledge
+from bot.answering.live import ReloadableAnswerer
 from bot.answering.teach import add_phrasing
 
 
@@ -31,3 +34,15 @@ def test_a_changed_knowledge_base_is_trained_again(tmp_path: Path) -> None:
     (after,) = cache.glob("answering-*.npz")
     assert after != before
     assert fresh.classify("职工小家能借用吗", lang="zh_CN").intent == "reading_room"
+
+
+def test_the_bot_trains_a_missing_model_in_a_child_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    kb_dir, cache = tmp_path / "kb", tmp_path / "cache"
+    shutil.copytree(PACKAGED_KB, kb_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    add_phrasing(kb_dir, "human_handoff", "工会传真号多少")  # a knowledge base no process built
+    answerer = ReloadableAnswerer(kb_dir, cache)
+    assert len(list(cache.glob("answering-*.npz"))) == 1
+    assert "child process failed" not in caplog.text  # the child wrote it
+    assert answerer.classify("京卡丢了咋办", lang="zh_CN").intent == "jingka.card"
