@@ -31,7 +31,7 @@ TEMPERATURE = 7.25
 # How much a feature never seen in training counts, relative to the rarest seen feature:
 # an unfamiliar message has a long vector that matches nothing, so it is read with less certainty.
 UNSEEN_IDF_FACTOR = 0.6
-MODEL_VERSION = "v2.1"
+MODEL_VERSION = "v2.2"
 
 Features = Mapping[str, float]
 FloatArray = npt.NDArray[np.float32]
@@ -110,7 +110,8 @@ def train(
             data.append(w * float(idf[col]))
         indptr.append(len(indices))
     matrix = normalize(csr_matrix((data, indices, indptr), shape=(len(docs), len(vocabulary))))
-    clf = LinearSVC(C=C if c is None else c, class_weight="balanced")
+    # a fixed seed: liblinear shuffles; the same knowledge base must give the same model
+    clf = LinearSVC(C=C if c is None else c, class_weight="balanced", random_state=0)
     clf.fit(matrix, list(labels))
     return LinearModel(
         classes=tuple(str(c) for c in clf.classes_),
