@@ -3,8 +3,7 @@ says the answer missed, offers the next candidates and keeps the question for st
 
 from __future__ import annotations
 
-import re
-
+from bot.answering.text import says_it_missed
 from bot.answering.types import Certainty, Classification
 from bot.context import Context
 from bot.i18n import N_
@@ -22,15 +21,6 @@ MAX_CHOICES = 3
 # Below this the answer is given but the question is kept for staff to check.
 LOW_CONFIDENCE = 0.6
 MISS_BUTTON = "👎"
-# "That's not what I asked", as members say it (a whole short message, not a word in a question).
-_MISS = re.compile(
-    r"^\s*(不是这个|不是这個|不是這個|不对|不對|答非所问|答非所問|不是我要问的|不是我想问的|我问的不是这个|"
-    r"没回答我的问题|牛头不对马嘴|文不对题|"
-    r"(that'?s |this is |it'?s )?not what i (asked|meant|wanted)|wrong answer|"
-    r"(that'?s |this is )?not (it|right|helpful)|you misunderstood|that'?s wrong)"
-    r"[\s!！。.,，?？~～]*$",
-    re.IGNORECASE,
-)
 SORRY_MISSED = N_("Sorry, I misunderstood. Did you mean one of these?")
 SORRY_NO_QUESTION = N_(
     "Sorry that didn't help. Please ask again in other words, or talk to a person."
@@ -41,7 +31,7 @@ MAIN_MENU = N_("Main menu")
 
 async def answer_question(msg: Incoming, ctx: Context) -> Reply:
     """The answer for the intent the member's words point to, or a question back."""
-    if _MISS.match(msg.text or ""):
+    if says_it_missed(msg.text or ""):
         return await said_miss(msg, ctx)
     classification = ctx.classification
     answerer = ctx.services.answerer

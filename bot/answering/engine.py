@@ -13,7 +13,7 @@ from bot.answering.kb_files import PACKAGED_KB, Entry, Knowledge, load_knowledge
 from bot.answering.model import LinearModel, cached_path, fingerprint, softmax, trained
 from bot.answering.reply import reply_for
 from bot.answering.taxonomy import NO_TOPIC, UNKNOWN, family, lang_key
-from bot.answering.text import Featurizer, normalize
+from bot.answering.text import Featurizer, normalize, says_it_missed
 from bot.answering.types import Answer, Certainty, Classification
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def is_follow_up(norm: str) -> bool:
     short = len(norm) <= _FOLLOW_UP_MAX_CHARS or (
         norm.isascii() and len(norm.split()) <= _FOLLOW_UP_MAX_WORDS
     )
-    return short and _FOLLOW_UP.search(norm) is not None
+    return short and _FOLLOW_UP.search(norm) is not None and not says_it_missed(norm)
 
 
 _FILLER = re.compile(

@@ -260,6 +260,22 @@ _ASKS = re.compile(
 )
 
 
+# "That's not what I asked", as members say it (a whole short message, not a word in a question).
+_MISSED = re.compile(
+    r"^\s*(不是这个|不是這個|不对|不對|答非所问|答非所問|不是我要问的|不是我想问的|我问的不是这个|"
+    r"没回答我的问题|牛头不对马嘴|文不对题|"
+    r"(that'?s |this is |it'?s )?not what i (asked|meant|wanted)|wrong answer|"
+    r"(that'?s |this is )?not (it|right|helpful)|you misunderstood|that'?s wrong)"
+    r"[\s!！。.,，?？~～]*$",
+    re.IGNORECASE,
+)
+
+
+def says_it_missed(text: str) -> bool:
+    """The member says the last answer missed ("不是这个", "not what I asked")."""
+    return len(text) <= 40 and _MISSED.match(text) is not None
+
+
 def asking_sentence(norm: str) -> str | None:
     """The last clause of a message that asks or requests something, with the one before it
     (voice input has no punctuation: a clause is then a space-separated stretch)."""
