@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from bot.answering import load_answerer
+from bot.answering.live import ReloadableAnswerer
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
 from bot.channels.wechat import WeChatApi, WeChatChannel, WeChatSender
 from bot.channels.wechat.tokens import DbTokenStore
+from bot.cli_kb import PID_FILE
 from bot.config import Settings
 from bot.context import Services
 from bot.delivery.engine import DeliveryEngine
@@ -46,11 +48,10 @@ class App:
         self.settings = settings
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
-        self.services = Services(
-            settings=settings,
-            catalogs=self.catalogs,
-            answerer=load_answerer(settings.bot.knowledge_dir),
-        )
+        self.answerer = ReloadableAnswerer(settings.bot.knowledge_dir,
+                                           settings.bot.data_dir / "cache")
+        self.services = Services(settings=settings, catalogs=self.catalogs,
+                                 answerer=self.answerer)
         self.dispatcher = Dispatcher(all_routes(), self.services, self.sessions, clock)
         self.outbound = Outbound()
         self.telegram: TelegramChannel | None = None
@@ -141,16 +142,34 @@ class App:
             await self._runner.cleanup()
         await self.sessions.dispose()
 
+    async def reload_knowledge(self) -> list[str]:
+        """Train on the knowledge files again (off the event loop); [] when the new knowledge
+        base answers, else its errors and the previous one keeps answering."""
+        return await asyncio.to_thread(self.answerer.reload)
+
     async def serve(self) -> None:
-        """Run the configured channels until SIGINT or SIGTERM."""
+        """Run the configured channels until SIGINT or SIGTERM; SIGHUP reloads the knowledge
+        base (`unionbot kb reload` sends it to the pid in data_dir/unionbot.pid)."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        reloads: set[asyncio.Task[list[str]]] = set()
+
+        def on_hangup() -> None:
+            task = loop.create_task(self.reload_knowledge())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
+        pid_path = self.settings.bot.data_dir / PID_FILE
         await self.start()
         try:
+            pid_path.parent.mkdir(parents=True, exist_ok=True)
+            pid_path.write_text(f"{os.getpid()}\n")
             await stop.wait()
         finally:
+            pid_path.unlink(missing_ok=True)
             await self.stop()
 
     async def chat(self) -> None:

@@ -1,4 +1,5 @@
-"""The `unionbot` command: run, chat, ask, db upgrade, kb check, import, wechat, i18n compile."""
+"""The `unionbot` command: run, chat, ask, db upgrade, kb check/review/reload, import, wechat,
+i18n compile."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=("upgrade",))
 
-    kb = commands.add_parser("kb", help="knowledge base")
-    kb.add_argument("action", choices=("check",))
+    from bot.cli_kb import add_arguments
+
+    add_arguments(commands.add_parser("kb", help="knowledge base: check, review, reload"))
 
     demo = commands.add_parser("demo", help="demo data for trying the bot")
     demo.add_argument("action", choices=("load",))
@@ -102,7 +104,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.answering import load_answerer
     from bot.answering.batch import answer_lines, answer_one
 
-    answerer = load_answerer(settings.bot.knowledge_dir)
+    answerer = load_answerer(settings.bot.knowledge_dir, settings.bot.data_dir / "cache",
+                             train_apart=True)
     language = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en"}.get(args.lang or "", "")
     if args.batch is not None:
         with args.batch.open(encoding="utf-8") as lines:
@@ -123,17 +126,9 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.answering import check_knowledge
-    from handlers import all_routes
+    from bot.cli_kb import kb_command
 
-    actions = {route.action for route in all_routes() if route.action}
-    errors = check_knowledge(settings.bot.knowledge_dir, actions)
-    for line in errors:
-        print(line, file=sys.stderr)
-    if errors:
-        return 1
-    print("knowledge base: ok")
-    return 0
+    return kb_command(args, settings)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,6 +15,7 @@ from bot import documents
 from models.db import Sessions
 from models.dedupe import forget_updates_before
 from models.mutual_aid import document_paths_in_use, forget_abandoned_drafts
+from models.unanswered import purge_unanswered
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,11 @@ class Housekeeping:
             await forget_updates_before(session, now - UPDATE_MEMORY)
             dropped = await forget_abandoned_drafts(session, added_before=now - DRAFT_LIFETIME)
             in_use = await document_paths_in_use(session)
+            purged = await purge_unanswered(session, now=now)  # questions kept 90 days
         removed = await asyncio.to_thread(
             documents.remove_unused, self.data_dir, in_use, older_than=now - DRAFT_LIFETIME
         )
-        if dropped or removed:
-            log.info("housekeeping: %s abandoned documents, %s files removed", dropped, removed)
-        return dropped + removed
+        if dropped or removed or purged:
+            log.info("housekeeping: %s abandoned documents, %s files, %s old unanswered "
+                     "questions removed", dropped, removed, purged)
+        return dropped + removed + purged

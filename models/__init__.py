@@ -15,6 +15,7 @@ from models.options import OfferedOptions
 from models.roster import BindAttempt, Binding, RosterEntry
 from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
+from models.unanswered import RecentQuestion, UnansweredQuestion
 
 __all__ = [
     "AidPlan",
@@ -38,8 +39,10 @@ __all__ = [
     "OfferedOptions",
     "OutboxMessage",
     "PlatformToken",
+    "RecentQuestion",
     "Registration",
     "Role",
     "RosterEntry",
     "Subscription",
+    "UnansweredQuestion",
 ]

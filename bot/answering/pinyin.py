@@ -1,27 +1,26 @@
-"""Toneless pinyin for Chinese characters and for pinyin typed in Latin letters."""
+"""Toneless pinyin for Chinese characters and for pinyin typed in Latin letters.
+
+The table (`pinyin_table.txt`, written by bench/make_pinyin_table.py from pypinyin) covers the
+GB2312 characters and every character of the knowledge base: about 7,000 entries instead of
+pypinyin's 40,000, so the running bot stays small."""
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
-from pypinyin.pinyin_dict import pinyin_dict
-
+TABLE = Path(__file__).with_name("pinyin_table.txt")
 _MAX_SYLLABLE = 6
-
-
-def _strip_tone(syllable: str) -> str:
-    decomposed = unicodedata.normalize("NFD", syllable)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "u")
 
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], frozenset[str]]:
     chars: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        # The first reading is the most common one; homophone slips mostly keep it.
-        chars[chr(code)] = _strip_tone(readings.split(",", 1)[0])
-    syllables = frozenset(s for s in chars.values() if s.isascii() and s.isalpha())
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        syllable, _, members = line.partition(" ")
+        for char in members:
+            chars[char] = syllable
+    syllables = frozenset(chars.values()) | {"n", "m", "ng"}
     return chars, syllables
 
 

@@ -8,6 +8,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
 
 from bot.answering.pinyin import char_syllable, split_latin, syllable_table
 
@@ -30,6 +33,13 @@ W_PINYIN = 0.6
 W_WORD = 1.0
 W_WORD_BI = 0.6
 W_CHAR4 = 0.25
+W_CHAR3 = 0.2
+# A concept read through a homophone, pinyin initials or a one-character slip counts less than
+# the term itself.
+W_SOUNDS_LIKE = 1.2
+# In a long message the background counts this much against the sentence that asks.
+W_BACKGROUND = 0.5
+LONG_MESSAGE = 36
 
 STOPWORDS: frozenset[str] = frozenset(
     "a an the i im i'm me my we our us you your is are am was were be been to of in on for at by "
@@ -39,10 +49,17 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width, lower case, no control characters, bounded length."""
+    """Full-width to half-width, traditional to simplified, lower case, no control characters,
+    bounded length."""
     text = _head_and_tail(text, MAX_CHARS * 2)  # bound the work before looking at each character
-    text = unicodedata.normalize("NFKC", text)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
+    text = _t2s().convert(unicodedata.normalize("NFKC", text))
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
     return _head_and_tail(_SPACE.sub(" ", text).strip().lower(), MAX_CHARS)
 
@@ -79,6 +96,8 @@ class Featurizer:
     lengths: Mapping[str, tuple[int, ...]]  # first character -> variant lengths, longest first
     pinyin_concepts: Mapping[tuple[str, ...], str]  # syllables of a variant -> concept feature
     english: frozenset[str]
+    slips: Mapping[str, str]  # a variant with one character blanked ("京?卡") -> concept
+    initials: Mapping[str, str]  # pinyin initials of a long variant ("zph") -> concept
 
     @classmethod
     def build(
@@ -97,7 +116,9 @@ class Featurizer:
         lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in by_first.items()}
         words = {w for t in english_texts for w in _RUN.findall(normalize(t)) if w.isascii()}
         english = frozenset(words | STOPWORDS)
-        return cls(concept_of, lengths, _pinyin_variants(concept_of, english), english)
+        pinyin = _pinyin_variants(concept_of, english)
+        return cls(concept_of, lengths, pinyin, english, _slip_keys(concept_of),
+                   _initials(pinyin, english))
 
     def features(self, text: str) -> dict[str, float]:
         """Weighted features of a message."""
@@ -106,8 +127,13 @@ class Featurizer:
     def normalized_features(self, norm: str) -> dict[str, float]:
         """Weighted features of a message already passed through `normalize`."""
         feats: dict[str, float] = {}
+        request = _REQUEST.search(norm) is not None
         for feature in self._concepts(norm):
+            if feature in FRAMED_ACTIONS and not request:
+                feature = "~" + feature[1:]  # "一点消息都没有": a word in a question, no request
             _add(feats, feature, _concept_weight(feature))
+        for feature in self._sounds_like(norm):
+            _add(feats, feature, W_SOUNDS_LIKE)
         latin_run: list[str] = []
         for run in _RUN.findall(norm):
             if run.isascii():
@@ -133,6 +159,44 @@ class Featurizer:
             else:
                 i += 1
 
+    def question_features(self, norm: str) -> dict[str, float]:
+        """Features of a message; in a long one the sentence that asks outweighs the rest."""
+        feats = self.normalized_features(norm)
+        if len(norm) < LONG_MESSAGE:
+            return feats
+        asking = asking_sentence(norm)
+        if asking is None or len(asking) >= len(norm) - 4:
+            return feats
+        out = {k: w * W_BACKGROUND for k, w in feats.items()}
+        for key, w in self.normalized_features(asking).items():
+            out[key] = out.get(key, 0.0) + w * (1.0 - W_BACKGROUND)
+        return out
+
+    def _sounds_like(self, norm: str) -> Iterator[str]:
+        """Concepts written with a wrong character of the same sound (召聘会), a one-character
+        slip (京东卡 aside: only variants of three or more characters), or pinyin initials."""
+        table = syllable_table()
+        for run in _CJK_ONLY.findall(norm):
+            syllables = [table.get(c, "?") for c in run]
+            n = len(run)
+            for i in range(n - 1):
+                for j in range(min(n, i + _MAX_CONCEPT_SYLLABLES), i + 1, -1):
+                    feature = self.pinyin_concepts.get(tuple(syllables[i:j]))
+                    if feature is not None:
+                        yield feature
+                        break
+            for length in (3, 4, 5):
+                for i in range(n - length + 1):
+                    piece = run[i : i + length]
+                    for k in range(length):
+                        feature = self.slips.get(piece[:k] + "?" + piece[k + 1 :])
+                        if feature is not None:
+                            yield feature
+        for word in _LATIN_WORD.findall(norm):
+            feature = self.initials.get(word)
+            if feature is not None and word not in self.english:
+                yield feature
+
     def _latin(self, words: list[str], feats: dict[str, float]) -> None:
         stems: list[str] = []
         syllables: list[str] = []
@@ -148,8 +212,11 @@ class Featurizer:
             s = stem(word)
             stems.append(s)
             _add(feats, "w:" + s, W_WORD)
-            if len(word) >= 5:
+            if len(word) >= 4:
                 padded = f"<{word}>"
+                for i in range(len(padded) - 2):
+                    _add(feats, "c:" + padded[i : i + 3], W_CHAR3)
+            if len(word) >= 5:
                 for i in range(len(padded) - 3):
                     _add(feats, "c:" + padded[i : i + 4], W_CHAR4)
         self._pinyin(syllables, feats)
@@ -172,6 +239,74 @@ class Featurizer:
 
 
 _MAX_CONCEPT_SYLLABLES = 8
+# Request words that are also everyday words (notice, news, stop) decide a subscription only in
+# a request frame: "以后有讲座通知我", "let me know", "别再发了"; otherwise they are a cue.
+FRAMED_ACTIONS = frozenset({"^notify", "^stop"})
+_REQUEST = re.compile(
+    r"我要|我想|帮我|给我|请|麻烦|以后|有.{0,12}(就|时|的话|记得)|记得|别|不要|不想|不用|少|"
+    r"(通知|告诉|提醒|叫|推送给|发给|推给)(我|一下)|吱一声|说一声|跟我说|知会|太多|太烦|烦死|关|"
+    r"\b(notify me|let me know|tell me when|send me|keep me|remind me|alert me|sign me up|"
+    r"message me|ping me|"
+    r"i want|i'd like|i would like|please|can you|could you|stop|no more|don't|do not|"
+    r"too many|turn (on|off)|mute)\b"
+)
+_CJK_ONLY = re.compile(rf"[{_CJK}]+")
+_LATIN_WORD = re.compile(r"\b[a-z]{3,6}\b")
+_SENTENCE_END = re.compile(rf"[。！？!?；;，,]|(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_ASKS = re.compile(
+    r"吗|么|嘛|呢|怎|如何|哪|什么|啥|多少|几|能不能|可不可以|可以不|有没有|是不是|咋|请问|想问|"
+    r"帮我|我要|我想|给我|\?|\b(how|what|where|when|which|who|can|could|do|does|is|are|will|"
+    r"please|help|want|need)\b"
+)
+
+
+# "That's not what I asked", as members say it (a whole short message, not a word in a question).
+_MISSED = re.compile(
+    r"^\s*(不是这个|不是這個|不对|不對|答非所问|答非所問|不是我要问的|不是我想问的|我问的不是这个|"
+    r"没回答我的问题|牛头不对马嘴|文不对题|"
+    r"(that'?s |this is |it'?s )?not what i (asked|meant|wanted)|wrong answer|"
+    r"(that'?s |this is )?not (it|right|helpful)|you misunderstood|that'?s wrong)"
+    r"[\s!！。.,，?？~～]*$",
+    re.IGNORECASE,
+)
+
+
+def says_it_missed(text: str) -> bool:
+    """The member says the last answer missed ("不是这个", "not what I asked")."""
+    return len(text) <= 40 and _MISSED.match(text) is not None
+
+
+def asking_sentence(norm: str) -> str | None:
+    """The last clause of a message that asks or requests something, with the one before it
+    (voice input has no punctuation: a clause is then a space-separated stretch)."""
+    clauses = [c.strip() for c in _SENTENCE_END.split(norm) if c and c.strip()]
+    if len(clauses) < 2:
+        return None
+    for i in range(len(clauses) - 1, -1, -1):
+        if _ASKS.search(clauses[i]):
+            return " ".join(clauses[max(i - 1, 0) : i + 1])
+    return None
+
+
+def _slip_keys(concept_of: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for variant, feature in concept_of.items():
+        if 3 <= len(variant) <= 5 and _CJK_ONLY.fullmatch(variant):
+            for k in range(len(variant)):
+                out.setdefault(variant[:k] + "?" + variant[k + 1 :], feature)
+    return out
+
+
+def _initials(
+    pinyin: Mapping[tuple[str, ...], str], english: frozenset[str]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for syllables, feature in pinyin.items():
+        if len(syllables) >= 3:
+            key = "".join(s[0] for s in syllables)
+            if key not in english:
+                out.setdefault(key, feature)
+    return out
 
 
 def _pinyin_variants(

@@ -57,3 +57,11 @@ def test_no_context_after_greeting_or_unknown(answerer: KnowledgeAnswerer) -> No
         assert answerer.classify(
             "那怎么申请？", lang="zh_CN", previous_intent=previous
         ).intent == ("unknown")
+
+
+@pytest.mark.parametrize("text", ["not what I asked", "不是这个", "答非所问"])
+def test_saying_the_answer_missed_is_not_a_follow_up(
+    answerer: KnowledgeAnswerer, text: str
+) -> None:
+    result = answerer.classify(text, lang="en", previous_intent="job_fairs")
+    assert result.intent == "unknown"

@@ -20,6 +20,9 @@ HELDOUT_FILES = (
     "heldout_fresh.jsonl",
     "heldout_final.jsonl",
     "heldout_blind.jsonl",
+    "heldout_v2_blind.jsonl",
+    "heldout_v3_blind.jsonl",
+    "dev_v2.jsonl",
 )
 
 
@@ -79,7 +82,8 @@ def test_every_answer_in_both_languages_fits_a_phone(
 def test_figures_are_labelled_as_2015(answerer: KnowledgeAnswerer, intent: str) -> None:
     for lang, label in (("zh_CN", "2015年"), ("en", "In 2015")):
         text = answerer.answer(intent, lang=lang).text
-        if re.search(r"\d{2,}", text.replace("2015", "")):
+        # the workers' hotline 12351 is a phone number, not a figure of the 2015 review
+        if re.search(r"\d{2,}", text.replace("2015", "").replace("12351", "")):
             assert label in text, (intent, lang)
 
 

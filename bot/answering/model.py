@@ -1,0 +1,196 @@
+"""The learned part of the engine: a linear support-vector classifier over the message features,
+trained with scikit-learn (liblinear: a fraction of a second) and applied with numpy (one sparse
+dot product per message). Its margins become probabilities through a softmax whose temperature
+was fitted by cross-validation.
+
+Training happens once per knowledge base: the weights are written to a cache file named by a hash
+of the knowledge base and of this module's settings, and read back at the next start. scikit-learn
+is imported only to train, so a bot started from the cache does not carry it in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+# Inverse regularisation strength and the softmax temperature of the margins, both chosen by
+# grouped cross-validation (bench/qa_eval.py --cv).
+C = 1.0
+TEMPERATURE = 7.25
+# How much a feature never seen in training counts, relative to the rarest seen feature:
+# an unfamiliar message has a long vector that matches nothing, so it is read with less certainty.
+UNSEEN_IDF_FACTOR = 0.6
+MODEL_VERSION = "v2.2"
+
+Features = Mapping[str, float]
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Weights of a trained classifier: feature -> column, idf per column, one row per class."""
+
+    classes: tuple[str, ...]
+    vocabulary: Mapping[str, int]
+    idf: FloatArray
+    unseen_idf: float
+    coef: FloatArray  # (features, classes)
+    intercept: FloatArray  # (classes,)
+
+    def probabilities(self, feats: Features) -> dict[str, float]:
+        """P(class | message) for every class; uniform for a message without features."""
+        return softmax(self.margins(feats))
+
+    def margins(self, feats: Features) -> dict[str, float]:
+        """The classifier's raw score per class (one-vs-rest margins)."""
+        rows: list[int] = []
+        weights: list[float] = []
+        norm = 0.0
+        for key, w in feats.items():
+            col = self.vocabulary.get(key)
+            if col is None:
+                norm += (w * self.unseen_idf) ** 2
+                continue
+            value = w * float(self.idf[col])
+            norm += value * value
+            rows.append(col)
+            weights.append(value)
+        logits = self.intercept.astype(np.float64)
+        if rows and norm > 0:
+            vec = np.asarray(weights, dtype=np.float32) / math.sqrt(norm)
+            logits = logits + vec @ self.coef[rows]
+        return dict(zip(self.classes, logits.tolist(), strict=True))
+
+
+def softmax(margins: Mapping[str, float]) -> dict[str, float]:
+    """Calibrated probabilities from margins (the temperature was fitted out of fold)."""
+    top = max(margins.values(), default=0.0)
+    exp = {k: math.exp((m - top) * TEMPERATURE) for k, m in margins.items()}
+    total = sum(exp.values())
+    return {k: e / total for k, e in exp.items()}
+
+
+def idf_of(docs: Sequence[Features]) -> tuple[dict[str, int], FloatArray, float]:
+    """Vocabulary, smoothed idf per column and the idf given to unseen features."""
+    df: dict[str, int] = {}
+    for feats in docs:
+        for key in feats:
+            df[key] = df.get(key, 0) + 1
+    vocabulary = {key: i for i, key in enumerate(sorted(df))}
+    n = max(len(docs), 1)
+    idf = np.array([math.log(1.0 + n / df[k]) for k in vocabulary], dtype=np.float32)
+    return vocabulary, idf, math.log(1.0 + n) * UNSEEN_IDF_FACTOR
+
+
+def train(
+    docs: Sequence[Features], labels: Sequence[str], *, c: float | None = None
+) -> LinearModel:
+    """Fit the classifier on labelled feature dicts."""
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+    from sklearn.svm import LinearSVC
+
+    vocabulary, idf, unseen = idf_of(docs)
+    indptr, indices, data = [0], [], []
+    for feats in docs:
+        for key, w in feats.items():
+            col = vocabulary[key]
+            indices.append(col)
+            data.append(w * float(idf[col]))
+        indptr.append(len(indices))
+    matrix = normalize(csr_matrix((data, indices, indptr), shape=(len(docs), len(vocabulary))))
+    # a fixed seed: liblinear shuffles; the same knowledge base must give the same model
+    clf = LinearSVC(C=C if c is None else c, class_weight="balanced", random_state=0)
+    clf.fit(matrix, list(labels))
+    return LinearModel(
+        classes=tuple(str(c) for c in clf.classes_),
+        vocabulary=vocabulary,
+        idf=idf,
+        unseen_idf=unseen,
+        coef=np.ascontiguousarray(clf.coef_.T, dtype=np.float32),
+        intercept=clf.intercept_.astype(np.float32),
+    )
+
+
+# The code that turns text into features: a change to it must not reuse an old cache file.
+_FEATURE_CODE = ("text.py", "pinyin.py", "pinyin_table.txt", "model.py")
+
+
+def fingerprint(texts: Sequence[tuple[str, str]], concepts: Mapping[str, Sequence[str]]) -> str:
+    """A hash of the training data (label, text), the lexicon, the feature code and the training
+    settings: the cache key. Computed from raw text, so a cache hit costs no feature work."""
+    digest = hashlib.sha256(f"{MODEL_VERSION} C={C} {UNSEEN_IDF_FACTOR}".encode())
+    here = Path(__file__).parent
+    for name in _FEATURE_CODE:
+        digest.update((here / name).read_bytes())
+    digest.update(json.dumps(sorted((k, list(v)) for k, v in concepts.items())).encode())
+    for label, text in texts:
+        digest.update(f"\x00{label}\x01{text}".encode())
+    return digest.hexdigest()[:24]
+
+
+def save(model: LinearModel, path: Path) -> None:
+    """Write the weights atomically (a half-written cache must never be read)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(
+            f, classes=np.array(model.classes), vocabulary=np.array(keys), idf=model.idf,
+            unseen_idf=np.array([model.unseen_idf]), coef=model.coef,
+            intercept=model.intercept,
+        )
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> LinearModel:
+    with np.load(path, allow_pickle=False) as data:
+        keys = data["vocabulary"].tolist()
+        return LinearModel(
+            classes=tuple(data["classes"].tolist()),
+            vocabulary={k: i for i, k in enumerate(keys)},
+            idf=data["idf"],
+            unseen_idf=float(data["unseen_idf"][0]),
+            coef=data["coef"],
+            intercept=data["intercept"],
+        )
+
+
+def cached_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / f"answering-{key}.npz"
+
+
+def trained(
+    key: str, build: Callable[[], tuple[Sequence[Features], Sequence[str]]],
+    cache_dir: Path | None,
+) -> LinearModel:
+    """The model for the training data `build` gives: from `cache_dir/answering-<key>.npz` if
+    it is there (no features computed, no scikit-learn imported), else trained now and saved."""
+    if cache_dir is None:
+        return train(*build())
+    path = cached_path(cache_dir, key)
+    if path.is_file():
+        try:
+            return load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("answering: cache %s unreadable (%s); training again", path.name, exc)
+    model = train(*build())
+    try:
+        save(model, path)
+        for old in cache_dir.glob("answering-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)  # an earlier knowledge base's weights
+    except OSError as exc:
+        log.warning("answering: cannot write the model cache %s: %s", path, exc)
+    return model

@@ -1,0 +1,135 @@
+"""Questions the bot could not answer well, kept (masked) for staff to teach it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+REASONS = ("unknown", "low_confidence", "member_said_miss")
+STATUSES = ("open", "assigned", "off_topic")
+RETENTION = timedelta(days=90)
+# The last FAQ question of a member, kept so "not what I asked" can name it; short-lived.
+RECENT_RETENTION = timedelta(days=1)
+MAX_TEXT = 2000
+
+
+class UnansweredQuestion(Base):
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # masked before it is stored
+    best_intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    assigned_intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), default=None)
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RecentQuestion(Base):
+    """A member's last question answered from the knowledge base (masked), and the runners-up,
+    so that "that's not what I asked" can offer them and record the miss."""
+
+    __tablename__ = "recent_questions"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+async def remember_question(
+    session: AsyncSession, member_id: int, *, now: datetime, language: str, text: str,
+    intent: str, confidence: float, candidates: list[str],
+) -> None:
+    """Keep the member's last answered question (already masked)."""
+    row = await session.get(RecentQuestion, member_id)
+    if row is None:
+        row = RecentQuestion(member_id=member_id)
+        session.add(row)
+    row.asked_at, row.language, row.text = now, language[:16], text[:MAX_TEXT]
+    row.intent, row.confidence, row.candidates = intent, round(confidence, 4), candidates
+
+
+async def last_question(
+    session: AsyncSession, member_id: int, *, now: datetime
+) -> RecentQuestion | None:
+    row = await session.get(RecentQuestion, member_id)
+    if row is None or now - row.asked_at > RECENT_RETENTION:
+        return None
+    return row
+
+
+async def forget_question(session: AsyncSession, member_id: int) -> None:
+    row = await session.get(RecentQuestion, member_id)
+    if row is not None:
+        await session.delete(row)
+
+
+async def record_unanswered(
+    session: AsyncSession, *, now: datetime, channel: str, language: str, text: str,
+    best_intent: str | None, confidence: float, reason: str,
+) -> UnansweredQuestion:
+    """Keep a question for review; `text` must already be masked (bot.masking)."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    row = UnansweredQuestion(
+        created_at=now, channel=channel[:16], language=language[:16], text=text[:MAX_TEXT],
+        best_intent=best_intent, confidence=round(float(confidence), 4), reason=reason,
+        status="open",
+    )
+    session.add(row)
+    return row
+
+
+async def list_open_unanswered(
+    session: AsyncSession, *, limit: int = 200
+) -> list[UnansweredQuestion]:
+    """The open questions, newest first."""
+    rows = await session.scalars(
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.status == "open")
+        .order_by(UnansweredQuestion.created_at.desc(), UnansweredQuestion.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def assign_unanswered(
+    session: AsyncSession, question_id: int, *, intent: str | None, staff_id: int,
+    now: datetime,
+) -> UnansweredQuestion | None:
+    """Staff decide: an intent (the question belongs there) or None (really off-topic)."""
+    row = await session.get(UnansweredQuestion, question_id)
+    if row is None:
+        return None
+    row.status = "off_topic" if intent is None else "assigned"
+    row.assigned_intent = intent
+    row.assigned_by = staff_id
+    row.assigned_at = now
+    return row
+
+
+async def purge_unanswered(session: AsyncSession, *, now: datetime) -> int:
+    """Delete questions older than the retention period (90 days) and last questions older
+    than a day; housekeeping calls this."""
+    result = await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < now - RETENTION)
+    )
+    await session.execute(
+        delete(RecentQuestion).where(RecentQuestion.asked_at < now - RECENT_RETENTION)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
