@@ -61,7 +61,8 @@ class App:
             senders["telegram"] = self.telegram_sender
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
                                             reachability=self.set_reachable,
-                                            limiter=self.telegram_sender.limiter)
+                                            limiter=self.telegram_sender.limiter,
+                                            inbound=settings.inbound)
             self.outbound.add(self.telegram)
         self.wechat: WeChatChannel | None = None
         if settings.wechat.enabled:
@@ -100,7 +101,7 @@ class App:
     def http_app(self) -> web.Application:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_get("/healthz", _health)
+        app.router.add_get("/healthz", self.health)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
@@ -165,5 +166,12 @@ class App:
             await self.sessions.dispose()
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    async def health(self, _request: web.Request) -> web.Response:
+        """Each channel's real state; 503 when one is down (a dead or stuck poller)."""
+        channels: dict[str, dict[str, object]] = {}
+        if self.telegram is not None:
+            channels["telegram"] = self.telegram.health()
+        if self.wechat is not None:
+            channels["wechat"] = {"mode": "webhook", "ok": True}
+        ok = all(state["ok"] for state in channels.values())
+        return web.json_response({"ok": ok, "channels": channels}, status=200 if ok else 503)

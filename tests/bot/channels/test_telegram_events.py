@@ -22,7 +22,8 @@ async def running_bot(
     settings = event_settings(database_url, telegram={
         "token": fake.token, "base_url": fake.base_url, "base_file_url": fake.base_file_url})
     outbound = Outbound()
-    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound)
+    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound,
+                              inbound=settings.inbound)
     outbound.add(channel)
     await channel.start()
     try:

@@ -157,7 +157,7 @@ class FakeTelegram:
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
-        method = request.match_info["method"]
+        method = _METHODS.get(request.match_info["method"].lower(), "")
         params = await _params(request)
         self.calls.append((method, params))
         handler = getattr(self, f"_m_{method}", None)
@@ -267,6 +267,10 @@ class FakeTelegram:
                      "after 1", "parameters": {"retry_after": 1}}, status=429)
             self._chat_times[chat_id] = now
         return None
+
+
+# Bot API method names are case-insensitive: "getupdates" is "getUpdates".
+_METHODS = {name[3:].lower(): name[3:] for name in dir(FakeTelegram) if name.startswith("_m_")}
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
