@@ -30,6 +30,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.logsafe import PathOnlyAccessLogger, install_redaction
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -44,6 +45,7 @@ class App:
         reminder_sources: Sequence[ReminderSource] | None = None,
     ) -> None:
         self.settings = settings
+        install_redaction(_secrets(settings))
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.services = Services(
@@ -61,8 +63,7 @@ class App:
             senders["telegram"] = self.telegram_sender
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
                                             reachability=self.set_reachable,
-                                            limiter=self.telegram_sender.limiter,
-                                            inbound=settings.inbound)
+                                            limiter=self.telegram_sender.limiter)
             self.outbound.add(self.telegram)
         self.wechat: WeChatChannel | None = None
         if settings.wechat.enabled:
@@ -109,9 +110,8 @@ class App:
         return app
 
     async def start(self) -> None:
-        telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
-        if telegram_webhook or self.wechat is not None:
-            self._runner = web.AppRunner(self.http_app())
+        if self.serves_platforms:  # webhooks, and /healthz in polling mode too
+            self._runner = web.AppRunner(self.http_app(), access_log_class=PathOnlyAccessLogger)
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
             await site.start()
@@ -175,3 +175,11 @@ class App:
             channels["wechat"] = {"mode": "webhook", "ok": True}
         ok = all(state["ok"] for state in channels.values())
         return web.json_response({"ok": ok, "channels": channels}, status=200 if ok else 503)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Values that must never reach a log line."""
+    telegram, wechat = settings.telegram, settings.wechat
+    return [telegram.token, telegram.token.partition(":")[2], telegram.webhook_secret,
+            wechat.app_secret, wechat.token, wechat.encoding_aes_key,
+            wechat.previous_encoding_aes_key]

@@ -1,9 +1,10 @@
 """Fair inbound: a token bucket per member, so one member's flood cannot delay the others.
 
 A member may send `burst` messages at once and `rate` a second after that. The first message
-over the limit gets one polite "slow down"; the rest of the flood is dropped (and logged) until
-the bucket has a token again. Kept per process: a flood is a burst from one chat, and each
-process sees the updates it polls or is posted.
+over the limit gets one polite "slow down"; the rest of the flood is dropped (and logged), except
+the one message a second the bucket refills. Once the bucket is full again the flood is over.
+Kept per process: a flood is a burst from one chat, and each process sees the updates it polls
+or is posted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.config import InboundSettings
 from bot.i18n import N_
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,10 @@ class MemberBuckets:
         self.dropped = 0
         self._buckets: dict[str, _Bucket] = {}
 
+    @classmethod
+    def from_settings(cls, settings: InboundSettings) -> MemberBuckets:
+        return cls(settings.member_rate, settings.member_burst)
+
     def admit(self, key: str) -> Admission:
         now = self.clock()
         bucket = self._buckets.get(key)
@@ -55,9 +61,10 @@ class MemberBuckets:
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
         bucket.at = now
+        if bucket.tokens >= self.burst:
+            bucket.warned = False  # a full bucket: the flood is over, a new one is told again
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
-            bucket.warned = False
             return Admission.PASS
         self.dropped += 1
         if bucket.warned:

@@ -33,7 +33,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.base import Outbound, describe, split_text
 from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
 from bot.channels.telegram_poll import Poller
-from bot.config import InboundSettings, TelegramSettings
+from bot.config import TelegramSettings
 from bot.delivery.limiter import ChatLanes, SlidingWindowLimiter
 from bot.dispatcher import SORRY, Dispatcher
 from bot.i18n import normalize_language
@@ -73,7 +73,6 @@ class TelegramChannel:
     def __init__(
         self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
         reachability: Reachability | None = None, limiter: SlidingWindowLimiter | None = None,
-        inbound: InboundSettings | None = None,
     ) -> None:
         self.settings = settings
         self.reachability = reachability
@@ -81,8 +80,7 @@ class TelegramChannel:
         # members' conversations together stay within it.
         self.limiter = limiter
         self.lanes = ChatLanes()
-        inbound = inbound or InboundSettings()
-        self.buckets = MemberBuckets(inbound.member_rate, inbound.member_burst)
+        self.buckets = MemberBuckets.from_settings(dispatcher.services.settings.inbound)
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.bot = Bot(

@@ -22,8 +22,7 @@ async def running_bot(
     settings = event_settings(database_url, telegram={
         "token": fake.token, "base_url": fake.base_url, "base_file_url": fake.base_file_url})
     outbound = Outbound()
-    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound,
-                              inbound=settings.inbound)
+    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound)
     outbound.add(channel)
     await channel.start()
     try:

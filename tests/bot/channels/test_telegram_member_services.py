@@ -54,7 +54,7 @@ async def channel(settings: Settings, sessions: Sessions,
     telegram = TelegramChannel(
         TelegramSettings(token=fake_telegram.token, base_url=fake_telegram.base_url,
                          base_file_url=fake_telegram.base_file_url),
-        make_dispatcher(settings, sessions), Outbound(), inbound=settings.inbound,
+        make_dispatcher(settings, sessions), Outbound(),
     )
     telegram.outbound.add(telegram)
     await telegram.start()
