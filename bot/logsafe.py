@@ -23,7 +23,8 @@ _QUERY = re.compile(
     r"(?i)\b(openid|signature|msg_signature|access_token|secret|appsecret|echostr|"
     r"secret_token|token)=([^&\s\"'<>]+)"
 )
-_TELEGRAM_TOKEN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")  # a token not in our settings
+# A bot token that is not in our settings (another bot's, or one read from the environment).
+_TELEGRAM_TOKEN = re.compile(r"(?<![0-9])[0-9]{3,}:[A-Za-z0-9_-]{20,}")
 # WeChat openids: 28 characters, starting with "o" (an account's followers all share a prefix).
 _OPENID = re.compile(r"(?<![A-Za-z0-9_-])o[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-])")
 # Libraries that log a line per request or per scheduler tick at INFO (the access log too:

@@ -1,0 +1,123 @@
+"""Attacks on the WeChat callback, as an attacker would post them over real HTTP: an unsigned
+body in compatible mode, a signature replayed with another body (to a second process too),
+a read of the access log for openids and signatures, an API error carrying the AppSecret."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.xmlmsg import render_fields
+from bot.config import Settings
+from models.db import Sessions
+from models.member import Member
+from tests.bot.channels.wechat.conftest import Serve
+from tests.support.fakes.wechat_api import APP_ID, APP_SECRET, Follower
+
+log = logging.getLogger(__name__)
+
+
+@pytest.fixture
+async def compatible_url(
+    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
+) -> AsyncIterator[str]:
+    app = App(make_settings(mode="compatible"))
+    yield await serve(app.http_app()) + "/wechat"
+    await app.stop()
+
+
+async def _members(sessions: Sessions) -> int:
+    async with sessions.begin() as session:
+        return int(await session.scalar(select(func.count()).select_from(Member)) or 0)
+
+
+async def test_compatible_mode_refuses_an_unsigned_plaintext_body(
+    compatible_url: str, sessions: Sessions
+) -> None:
+    forger = Follower(compatible_url, mode="plaintext")  # signature over token/time/nonce only
+    assert (await forger.says("/grant wechat oAttacker admin")).status == 403
+    assert await _members(sessions) == 0
+
+
+async def test_compatible_mode_reads_the_encrypted_part_not_the_clear_fields(
+    compatible_url: str,
+) -> None:
+    member = Follower(compatible_url, mode="compatible")
+    inner = render_fields(member.fields("text", Content="/help", MsgId=9001))
+    query, body = member.seal(inner)
+    tampered = body.replace(b"/help", b"/grant wechat oAttacker admin", 1)
+    answer = await member.post_raw(query, tampered)
+    assert answer.status == 200 and "/start" in answer.text
+
+
+async def test_a_signature_replayed_with_another_body_is_refused_by_every_process(
+    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
+) -> None:
+    """Plaintext mode (its body is unsigned): someone who read a signed query string posts it
+    again with a message of their own, to this process and to another one."""
+    apps = [App(make_settings(mode="plaintext")) for _ in range(2)]  # two engines: two processes
+    try:
+        urls = [await serve(app.http_app()) + "/wechat" for app in apps]
+        member = Follower(urls[0], mode="plaintext")
+        query, body = member.seal(render_fields(member.fields("text", Content="你好",
+                                                             MsgId=7001)))
+        assert (await member.post_raw(query, body)).status == 200
+        retry = await member.post_raw(query, body)  # WeChat re-posting the same request
+        assert retry.status == 200
+        forged = render_fields(member.fields("text", Content="/grant wechat oX admin",
+                                             MsgId=7002)).encode()
+        for url in urls:
+            attacker = Follower(url, mode="plaintext")
+            assert (await attacker.post_raw(query, forged)).status == 403
+    finally:
+        for app in apps:
+            await app.stop()
+
+
+async def test_the_access_log_has_no_openid_or_signature(
+    sessions: Sessions, make_settings: Callable[..., Settings],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = make_settings()
+    settings = settings.model_copy(update={"http": settings.http.model_copy(update={"port": 0})})
+    app = App(settings)
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("aiohttp.access").setLevel(logging.DEBUG)
+    await app.start()
+    try:
+        member = Follower(f"http://127.0.0.1:{app.http_port}/wechat")
+        query, body = member.seal(render_fields(member.fields("text", Content="你好",
+                                                             MsgId=7101)))
+        assert (await member.post_raw(query, body)).status == 200
+    finally:
+        await app.stop()
+    access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert access and all(line.startswith("POST /wechat 200") for line in access)
+    for secret in (member.openid, query["signature"], query["msg_signature"]):
+        assert secret not in caplog.text
+
+
+async def test_a_wechat_network_error_does_not_carry_the_app_secret(
+    serve: Serve, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def loop(request: web.Request) -> web.Response:
+        raise web.HTTPFound(str(request.rel_url))  # redirects forever: aiohttp gives up
+
+    redirecting = web.Application()
+    redirecting.router.add_get("/cgi-bin/token", loop)
+    api = WeChatApi(APP_ID, APP_SECRET, await serve(redirecting))
+    caplog.set_level(logging.DEBUG)
+    try:
+        with pytest.raises(WeChatApiError) as caught:
+            await api.send_text("oyORnuP8q7ou2gfYjqLzSIWZf0rs", "你好")
+        log.error("wechat call failed: %r", caught.value, exc_info=caught.value)
+    finally:
+        await api.close()
+    assert APP_SECRET not in repr(caught.value) and caught.value.__cause__ is None
+    assert APP_SECRET not in caplog.text
