@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from telegram import (
@@ -58,6 +58,7 @@ GONE = ("kicked", "left")  # my_chat_member statuses of a private chat whose use
 MAX_RETRY_AFTER = 300.0  # seconds: a longer wait for one reply is not worth holding its chat
 
 Reachability = Callable[[str, str, bool], Awaitable[None]]
+_T = TypeVar("_T")
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -293,13 +294,13 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
         "channel": "telegram",
         "chat_id": str(chat.id),
         "user_id": str(user.id),
-        "display_name": user.full_name,
-        "language_hint": user.language_code,
+        "display_name": _text_or(user.full_name, ""),
+        "language_hint": _text_or(user.language_code, None),
         "update_id": str(update.update_id),
         "is_private": chat.type == "private",
     }
     if update.callback_query is not None:
-        return Incoming(**base, payload=update.callback_query.data or "menu.main")
+        return Incoming(**base, payload=_text_or(update.callback_query.data, "") or "menu.main")
     message = update.message
     if message is None:
         return None
@@ -312,7 +313,7 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
 
 def _content(message: Message, user_id: int, bot_username: str) -> dict[str, Any]:
     if message.text is not None:
-        text = message.text
+        text = _text_or(message.text, "")
         parsed = split_command(text)
         if parsed is not None:
             head, args = parsed
@@ -329,6 +330,12 @@ def _content(message: Message, user_id: int, bot_username: str) -> dict[str, Any
     if attachment is not None:
         return {"attachment": attachment, "text": message.caption}
     return {"text": message.caption or ""}
+
+
+def _text_or(value: object, default: _T) -> str | _T:
+    """PTB does not check the JSON types of an update: a number where text belongs is not
+    text (a forged or broken update must not reach the parsers as something else)."""
+    return value if isinstance(value, str) else default
 
 
 def _attachment(message: Message) -> Attachment | None:

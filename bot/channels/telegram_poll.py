@@ -1,10 +1,12 @@
-"""The getUpdates loop: fetch a batch, hand each update over in isolation, confirm the offset.
+"""The getUpdates loop: fetch, hand each update over in isolation, confirm the offset.
 
 We poll with our own loop rather than PTB's Updater so that an update's offset is confirmed
 only after it was handled: an update fetched when the process dies is fetched again, and the
-dispatcher's handled-updates table makes the second delivery a no-op. Updates are fetched as raw
-JSON and parsed one by one, so one update PTB cannot parse is skipped, not the whole batch; and
-nothing one update raises can end the loop (the offset moves past it either way).
+dispatcher's handled-updates table makes the second delivery a no-op. The offset we send is the
+lowest update still running, so a slow update (a document download, a member's burst waiting
+on the database) never holds the updates after it: they are fetched and started meanwhile, up
+to Telegram's 100 a call. Updates are fetched as raw JSON and parsed one by one, so one PTB
+cannot parse is skipped, not the whole batch; nothing one update raises can end the loop.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Bot, Update
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = timedelta(seconds=25)
 STALE_AFTER = 120.0  # seconds without a successful getUpdates before /healthz says down
 MAX_BACKOFF = 60.0
+BUSY_WAIT = 0.5  # seconds between polls while only running updates come back
 
 Handle = Callable[[Update], Awaitable[object]]
 
@@ -49,6 +53,8 @@ class Poller:
         self.last_success: float | None = None
         self._started = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._newest: int | None = None  # the highest update id started
 
     def start(self) -> None:
         self._started = time.time()
@@ -63,6 +69,8 @@ class Poller:
         except asyncio.CancelledError:
             pass
         self._task = None
+        if self._running:  # let updates being handled finish
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
 
     def health(self) -> PollHealth:
         alive = self._task is not None and not self._task.done()
@@ -96,7 +104,11 @@ class Poller:
                 continue
             delay = 1.0
             self.last_success = time.time()
-            await self._handle_batch(batch)
+            if not self._start_new(batch) and self._running:
+                # Only updates still running came back: wait for one to end (briefly, so that
+                # new updates of other members are fetched while a slow one runs).
+                await asyncio.wait(set(self._running.values()), timeout=BUSY_WAIT,
+                                   return_when=asyncio.FIRST_COMPLETED)
 
     async def _fetch(self) -> list[Any]:
         # Raw JSON, parsed update by update below. Bot API method names are case-insensitive;
@@ -109,13 +121,24 @@ class Poller:
         )
         return list(result) if isinstance(result, list) else []
 
-    async def _handle_batch(self, batch: Sequence[Any]) -> None:
-        ids = [_update_id(raw) for raw in batch]
-        known = [update_id for update_id in ids if update_id is not None]
-        pairs = zip(batch, ids, strict=True)
-        await asyncio.gather(*(self._one(raw, update_id) for raw, update_id in pairs))
-        if known:
-            self.offset = max(known) + 1
+    def _start_new(self, batch: Sequence[Any]) -> int:
+        """Start the updates not seen before; returns how many."""
+        started = 0
+        for raw in batch:
+            update_id = _update_id(raw)
+            if update_id is None or (self._newest is not None and update_id <= self._newest):
+                continue
+            self._newest = update_id
+            task = asyncio.create_task(self._one(raw, update_id))
+            self._running[update_id] = task
+            task.add_done_callback(partial(self._finished, update_id))
+            started += 1
+        return started
+
+    def _finished(self, update_id: int, _task: asyncio.Task[None]) -> None:
+        self._running.pop(update_id, None)
+        newest = self._newest if self._newest is not None else update_id
+        self.offset = min(self._running, default=newest + 1)  # everything below is handled
 
     async def _one(self, raw: Any, update_id: int | None) -> None:
         try:

@@ -22,7 +22,7 @@ TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 @pytest.mark.parametrize("line", [
     f"HTTP Request: POST https://api.telegram.org/bot{TOKEN}/getUpdates \"HTTP/1.1 200 OK\"",
     f"GET /wechat?signature=abc123&timestamp=1&nonce=2&openid={OPENID}&msg_signature=ff",
-    f"POST /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=AppSecret-9 failed",
+    "POST /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=AppSecret-9 failed",
     f"wechat: {OPENID} unsubscribed (forgotten)",
 ])
 def test_the_redactor_hides_tokens_signatures_secrets_and_openids(line: str) -> None:
