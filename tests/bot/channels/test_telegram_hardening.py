@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+import bot.channels.telegram as telegram_channel
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from models.db import Sessions
@@ -110,12 +111,31 @@ async def test_a_slash_and_a_unicode_space_gets_an_answer_and_polling_goes_on(
     assert status == 200
 
 
-async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
-    polling_bot: App, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+async def test_text_of_the_wrong_json_type_is_answered_and_polling_goes_on(
+    polling_bot: App, fake_telegram: FakeTelegram
 ) -> None:
     broken = fake_telegram.message(WANG, None)
-    broken["message"]["text"] = 12345  # wrong JSON type: PTB keeps it, our parsing trips
-    update_id = fake_telegram.push(broken)
+    broken["message"]["text"] = 12345  # PTB keeps a number where text belongs
+    fake_telegram.push(broken)
+    fake_telegram.push(fake_telegram.message(LI, "/help"))
+    [answer] = await fake_telegram.wait_for(WANG, 1)
+    [helped] = await fake_telegram.wait_for(LI, 1)
+    assert answer.text and "/start" in helped.text
+
+
+async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
+    polling_bot: App, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_split = telegram_channel.split_command
+
+    def split_or_fail(text: str) -> tuple[str, tuple[str, ...]] | None:
+        if text == "/boom":
+            raise RuntimeError("a fault in the adapter")
+        return real_split(text)
+
+    monkeypatch.setattr(telegram_channel, "split_command", split_or_fail)
+    update_id = fake_telegram.push(fake_telegram.message(WANG, "/boom"))
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [apology] = await fake_telegram.wait_for(WANG, 1)
     await fake_telegram.wait_for(LI, 1)
@@ -123,7 +143,7 @@ async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
     assert f"update {update_id} failed" in caplog.text
     fake_telegram.push(fake_telegram.message(WANG, "/help"))
     assert "/start" in (await fake_telegram.wait_for(WANG, 2))[-1].text
-    assert fake_telegram.pending_updates() <= 1  # the offset moved past the broken update
+    assert fake_telegram.pending_updates() <= 1  # the offset moved past the failed update
 
 
 async def test_an_unreadable_update_is_skipped_not_the_batch(
@@ -194,3 +214,18 @@ async def test_a_429_for_one_chat_does_not_hold_another_chat(
     assert wang_answer.at - li_answer.at > 2.0  # WANG's reply came after the asked-for wait
     assert polling_bot.telegram is not None and polling_bot.telegram.limiter is not None
     assert polling_bot.telegram.limiter.paused_for == 0  # the bot-wide limit was not paused
+
+
+# ----- 9. forged button arguments -----
+
+@pytest.mark.parametrize("data", [
+    "discounts.show:²", "discounts.show:" + "9" * 40, "discounts.page:c:food:²",
+    "claim.withdraw:²:yes", "claim.withdraw:" + "9" * 30 + ":yes", "claim.more:²",
+    "events.show:١٢", "events.join:" + "9" * 40, "broadcast.cancel:²",
+])
+async def test_a_forged_button_argument_gets_a_polite_answer_not_an_apology(
+    polling_bot: App, fake_telegram: FakeTelegram, data: str
+) -> None:
+    fake_telegram.push(fake_telegram.callback(WANG, data))
+    [answer] = await fake_telegram.wait_for(WANG, 1)
+    assert answer.text and answer.text != SORRY_ZH
