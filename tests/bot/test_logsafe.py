@@ -12,7 +12,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.logsafe import Redactor
 from models.db import Sessions
-from tests.bot.channels.test_telegram import _telegram_settings
+from tests.bot.channels.conftest import telegram_settings
 from tests.support.fakes.telegram_api import FakeTelegram
 
 OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
@@ -42,7 +42,7 @@ async def verbose_bot(
     settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram,
     caplog: pytest.LogCaptureFixture,
 ) -> AsyncIterator[App]:
-    app = App(_telegram_settings(settings, fake_telegram))
+    app = App(telegram_settings(settings, fake_telegram))
     caplog.set_level(logging.DEBUG)
     await app.start()
     yield app

@@ -15,7 +15,8 @@ import bot.channels.telegram as telegram_channel
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from models.db import Sessions
-from tests.bot.channels.test_telegram import SECRET, _post, _telegram_settings
+from tests.bot.channels.conftest import telegram_settings
+from tests.bot.channels.test_telegram import SECRET, _post
 from tests.support.fakes.telegram_api import FakeTelegram
 
 WANG, LI, ADMIN = 4101, 4102, 4103
@@ -25,23 +26,13 @@ DANGEROUS_SPACES = ["\u3000", "\u00a0", "\u2002", "\u2003", "\u200a", "\u202f", 
 
 
 @pytest.fixture
-async def polling_bot(
-    settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
-) -> AsyncIterator[App]:
-    app = App(_telegram_settings(settings, fake_telegram))
-    await app.start()
-    yield app
-    await app.stop()
-
-
-@pytest.fixture
 async def fair_bot(
     settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
 ) -> AsyncIterator[App]:
     """The production defaults: 1 message a second, bursts of 5."""
     fair = settings.model_copy(update={"inbound": settings.inbound.model_copy(
         update={"member_burst": 5, "member_rate": 1.0})})
-    app = App(_telegram_settings(fair, fake_telegram))
+    app = App(telegram_settings(fair, fake_telegram))
     await app.start()
     yield app
     await app.stop()
@@ -65,7 +56,7 @@ async def test_a_webhook_without_a_secret_handles_no_forged_post(
     settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
 ) -> None:
     """Even if the config check is bypassed, a POST "from" an admin is not handled."""
-    unsafe = _telegram_settings(settings, fake_telegram, mode="webhook",
+    unsafe = telegram_settings(settings, fake_telegram, mode="webhook",
                                 webhook_url="https://bot.example.org/telegram")
     app = App(unsafe)
     await app.start()
@@ -80,7 +71,7 @@ async def test_a_webhook_without_a_secret_handles_no_forged_post(
 async def test_forged_posts_cannot_claim_future_update_ids(
     settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
 ) -> None:
-    app = App(_telegram_settings(settings, fake_telegram, mode="webhook",
+    app = App(telegram_settings(settings, fake_telegram, mode="webhook",
                                  webhook_url="https://bot.example.org/telegram",
                                  webhook_secret=SECRET))
     await app.start()

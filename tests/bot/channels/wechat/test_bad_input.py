@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App
-from bot.config import Settings
 from models.db import Sessions
 from models.dedupe import HandledUpdate
 from models.member import Member
 from models.options import OfferedOptions
-from tests.bot.channels.wechat.conftest import Serve
 from tests.support.fakes.wechat_api import Follower
 
 BILLION_LAUGHS = (
@@ -34,22 +31,14 @@ EXTERNAL_ENTITY = (
 
 
 @pytest.fixture
-async def url(
-    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
-) -> AsyncIterator[str]:
-    app = App(make_settings(mode="compatible"))
-    yield await serve(app.http_app()) + "/wechat"
-    await app.stop()
+async def url(serve_app: Callable[..., Awaitable[str]]) -> str:
+    return await serve_app(mode="compatible")
 
 
 @pytest.fixture
-async def plain_url(
-    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
-) -> AsyncIterator[str]:
+async def plain_url(serve_app: Callable[..., Awaitable[str]]) -> str:
     """Plaintext mode, the only one that reads an unsigned body."""
-    app = App(make_settings(mode="plaintext"))
-    yield await serve(app.http_app()) + "/wechat"
-    await app.stop()
+    return await serve_app(mode="plaintext")
 
 
 @pytest.fixture(autouse=True)

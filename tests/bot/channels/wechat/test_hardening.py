@@ -5,7 +5,7 @@ a read of the access log for openids and signatures, an API error carrying the A
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp import web
@@ -24,12 +24,8 @@ log = logging.getLogger(__name__)
 
 
 @pytest.fixture
-async def compatible_url(
-    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
-) -> AsyncIterator[str]:
-    app = App(make_settings(mode="compatible"))
-    yield await serve(app.http_app()) + "/wechat"
-    await app.stop()
+async def compatible_url(serve_app: Callable[..., Awaitable[str]]) -> str:
+    return await serve_app(mode="compatible")
 
 
 async def _members(sessions: Sessions) -> int:
