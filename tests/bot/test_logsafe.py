@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings
-from bot.logsafe import Redactor
+from bot.logsafe import Redactor, quiet_libraries
 from models.db import Sessions
 from tests.bot.channels.conftest import telegram_settings
 from tests.support.fakes.telegram_api import FakeTelegram
@@ -61,3 +61,12 @@ async def test_a_conversation_at_debug_logs_no_token(
     lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO
              and r.name.startswith("bot.channels.telegram")]
     assert any(line.startswith("telegram update") and "/start" in line for line in lines)
+
+
+def test_the_scheduler_ticks_are_not_logged_at_info(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    quiet_libraries()
+    ticks = logging.getLogger("apscheduler.executors.default")
+    ticks.info('Running job "sweep (trigger: interval[0:00:01])"')
+    ticks.warning("Run time of job was missed by 0:00:03")
+    assert "Running job" not in caplog.text and "was missed" in caplog.text

@@ -34,7 +34,7 @@ from bot.channels.wechat.inbound import CHANNEL, is_unsubscribe, to_incoming
 from bot.channels.wechat.render import option_number, render_replies
 from bot.channels.wechat.xmlmsg import text_reply
 from bot.config import WeChatSettings
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import SORRY, Dispatcher
 from bot.messages import Attachment, Incoming, Reply
 from models.member import find_member
 from models.options import chosen_option, forget_chat, mark_reachable, offer_options
@@ -197,6 +197,17 @@ class WeChatChannel:
         await self._send_texts(incoming.chat_id, job.take())
 
     async def _handle(self, incoming: Incoming) -> tuple[str, ...]:
+        """One update in isolation: whatever it raises is logged with its id and the member
+        gets the apology (in the default language: the member's may be what failed)."""
+        try:
+            return await self._handle_unguarded(incoming)
+        except Exception:
+            log.exception("wechat: update %s failed", incoming.update_id)
+            services = self.dispatcher.services
+            language = services.settings.bot.default_language
+            return (services.catalogs.get(language).gettext(SORRY),)
+
+    async def _handle_unguarded(self, incoming: Incoming) -> tuple[str, ...]:
         """Dispatch; replies for other chats go their way, ours are rendered as texts."""
         started = time.monotonic()
         incoming = await self._resolve_option(incoming)

@@ -117,3 +117,27 @@ async def test_a_wechat_network_error_does_not_carry_the_app_secret(
         await api.close()
     assert APP_SECRET not in repr(caught.value) and caught.value.__cause__ is None
     assert APP_SECRET not in caplog.text
+
+
+async def test_a_flood_from_one_follower_is_told_once_to_slow_down(
+    serve_app: Callable[..., Awaitable[str]],
+) -> None:
+    member = Follower(await serve_app())
+    answers = [await member.says(f"你好 {n}") for n in range(8)]
+    slow = [a for a in answers if a.text and "您发消息的速度比我读得快" in a.text]
+    assert len(slow) == 1 and answers[5] is slow[0]
+    assert [a.body for a in answers[6:]] == ["success", "success"]  # dropped, no answer
+
+
+async def test_an_update_that_raises_gets_the_apology(
+    serve_app: Callable[..., Awaitable[str]], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def fail(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    url = await serve_app()
+    monkeypatch.setattr("bot.channels.wechat.channel.mark_reachable", fail)
+    answer = await Follower(url).says("你好", msg_id=8801)
+    assert answer.status == 200 and answer.text == "抱歉，系统出了点问题，请稍后再试。"
+    assert "update msg:8801 failed" in caplog.text
