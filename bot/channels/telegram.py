@@ -87,7 +87,7 @@ class TelegramChannel:
         self.bot = Bot(
             settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url
         )
-        self.poller = Poller(self.bot, self._handle_polled, retry_after=retry_seconds)
+        self.poller = Poller(self.bot, self._handle_isolated, retry_after=retry_seconds)
         self._background: set[asyncio.Task[None]] = set()
         self.username = ""
 
@@ -142,11 +142,11 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> None:
         """Handle one update and wait until its replies went out (webhook, tests)."""
-        sending = await self._handle_polled(update)
+        sending = await self._handle_isolated(update)
         if sending is not None:
             await sending
 
-    async def _handle_polled(self, update: Update) -> asyncio.Task[None] | None:
+    async def _handle_isolated(self, update: Update) -> asyncio.Task[None] | None:
         """Handle one update; its replies go out in the background, in the chat's lane."""
         try:
             return await self._handle(update)
@@ -190,7 +190,7 @@ class TelegramChannel:
         chat, user = update.effective_chat, update.effective_user
         if chat is None:
             return None
-        hint = user.language_code if user is not None else None
+        hint = _text_or(user.language_code, None) if user is not None else None
         return self._reply_text(Address(self.name, str(chat.id)), hint, SORRY)
 
     def _reply_text(self, to: Address, language_hint: str | None,
