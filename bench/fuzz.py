@@ -109,7 +109,7 @@ def telegram_update(fake: FakeTelegram, rng: random.Random, user: int) -> dict[s
     return fake.message(user, text(rng), chat_type="group", chat_id=-(1000 + user))
 
 
-async def settle(fake: FakeTelegram, quiet: float = 2.0, limit: float = 900.0) -> None:
+async def settle(fake: FakeTelegram, quiet: float = 2.0, limit: float = 3600.0) -> None:
     """Until every update was fetched and nothing was sent for `quiet` seconds."""
     deadline = time.monotonic() + limit
     seen, since = -1, time.monotonic()
