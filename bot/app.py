@@ -109,9 +109,14 @@ class App:
             app.router.add_routes(self.wechat.routes())
         return app
 
+    def http_runner(self) -> web.AppRunner:
+        """The server; its access log writes the path without the query string (openid,
+        signature, msg_signature)."""
+        return web.AppRunner(self.http_app(), access_log_class=PathOnlyAccessLogger)
+
     async def start(self) -> None:
         if self.serves_platforms:  # webhooks, and /healthz in polling mode too
-            self._runner = web.AppRunner(self.http_app(), access_log_class=PathOnlyAccessLogger)
+            self._runner = self.http_runner()
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
             await site.start()

@@ -80,18 +80,21 @@ async def test_the_access_log_has_no_openid_or_signature(
     sessions: Sessions, make_settings: Callable[..., Settings],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = make_settings()
-    settings = settings.model_copy(update={"http": settings.http.model_copy(update={"port": 0})})
-    app = App(settings)
+    app = App(make_settings())
     caplog.set_level(logging.DEBUG)
     logging.getLogger("aiohttp.access").setLevel(logging.DEBUG)
-    await app.start()
+    runner = app.http_runner()  # the server App.start runs
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
     try:
-        member = Follower(f"http://127.0.0.1:{app.http_port}/wechat")
+        member = Follower(f"http://127.0.0.1:{port}/wechat")
         query, body = member.seal(render_fields(member.fields("text", Content="你好",
                                                              MsgId=7101)))
         assert (await member.post_raw(query, body)).status == 200
     finally:
+        await runner.cleanup()
         await app.stop()
     access = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
     assert access and all(line.startswith("POST /wechat 200") for line in access)
