@@ -32,6 +32,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.logsafe import PathOnlyAccessLogger, install_redaction
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -46,6 +47,7 @@ class App:
         reminder_sources: Sequence[ReminderSource] | None = None,
     ) -> None:
         self.settings = settings
+        install_redaction(_secrets(settings))
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.answerer = ReloadableAnswerer(settings.bot.knowledge_dir,
@@ -101,17 +103,21 @@ class App:
     def http_app(self) -> web.Application:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_get("/healthz", _health)
+        app.router.add_get("/healthz", self.health)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
             app.router.add_routes(self.wechat.routes())
         return app
 
+    def http_runner(self) -> web.AppRunner:
+        """The server; its access log writes the path without the query string (openid,
+        signature, msg_signature)."""
+        return web.AppRunner(self.http_app(), access_log_class=PathOnlyAccessLogger)
+
     async def start(self) -> None:
-        telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
-        if telegram_webhook or self.wechat is not None:
-            self._runner = web.AppRunner(self.http_app())
+        if self.serves_platforms:  # webhooks, and /healthz in polling mode too
+            self._runner = self.http_runner()
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
             await site.start()
@@ -184,5 +190,20 @@ class App:
             await self.sessions.dispose()
 
 
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+    async def health(self, _request: web.Request) -> web.Response:
+        """Each channel's real state; 503 when one is down (a dead or stuck poller)."""
+        channels: dict[str, dict[str, object]] = {}
+        if self.telegram is not None:
+            channels["telegram"] = self.telegram.health()
+        if self.wechat is not None:
+            channels["wechat"] = {"mode": "webhook", "ok": True}
+        ok = all(state["ok"] for state in channels.values())
+        return web.json_response({"ok": ok, "channels": channels}, status=200 if ok else 503)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Values that must never reach a log line."""
+    telegram, wechat = settings.telegram, settings.wechat
+    return [telegram.token, telegram.token.partition(":")[2], telegram.webhook_secret,
+            wechat.app_secret, wechat.token, wechat.encoding_aes_key,
+            wechat.previous_encoding_aes_key]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
+from bot.logsafe import install_redaction, quiet_libraries
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    quiet_libraries()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    install_redaction()
     try:
         settings = load_settings(find_config(args.config))
         return COMMANDS[args.command](args, settings)

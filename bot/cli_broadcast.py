@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.delivery.recurrence import parse_local_time
+from bot.parsing import valid_account_id
 from models.audit import record_audit
 from models.base import utcnow
 from models.broadcast import cancel_broadcast, count_deliveries, create_broadcast, get_broadcast
@@ -64,8 +65,9 @@ def staff_command(args: argparse.Namespace, settings: Settings) -> int:
         for member in _with_session(settings, list_staff):
             print(f"{member.channel}\t{member.external_id}\t{member.role}\t{member.display_name}")
         return 0
-    if not args.user_id or not str(args.user_id).isalnum():
-        print("--user-id is required (the account's numeric id)", file=sys.stderr)
+    if not valid_account_id(args.channel, str(args.user_id)):
+        print(f"--user-id: not a {args.channel} account id (Telegram: digits; WeChat: the "
+              "openid, letters, digits, - and _)", file=sys.stderr)
         return 2
     role = Role(args.role) if args.action == "add" else Role.MEMBER
 

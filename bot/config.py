@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -57,7 +58,7 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str = ""
-    webhook_secret: str = ""
+    webhook_secret: str = Field(default="", validate_default=True)
     drop_pending_updates: bool = False
 
     @field_validator("token")
@@ -69,9 +70,14 @@ class TelegramSettings(_Section):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _secret_shape(cls, value: str) -> str:
+    def _secret_shape(cls, value: str, info: ValidationInfo) -> str:
         if value and not _SECRET_TOKEN.fullmatch(value):
             raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        if not value and info.data.get("mode") == "webhook":
+            # Without it anyone could post updates "from" any user, an admin's too.
+            raise ValueError("required in webhook mode: 1-256 random characters of "
+                             "A-Z a-z 0-9 _ - (e.g. python3 -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))')")
         return value
 
 
@@ -263,6 +269,14 @@ def parse_days(value: str) -> frozenset[int]:
     return frozenset(days)
 
 
+class InboundSettings(_Section):
+    """Fair inbound: each member's messages pass a token bucket (a flood is answered once with
+    "slow down", then dropped)."""
+
+    member_rate: float = Field(default=1.0, gt=0)  # messages per second, sustained
+    member_burst: int = Field(default=5, ge=1)  # messages at once
+
+
 class BroadcastSettings(_Section):
     rate_per_second: int = Field(default=30, ge=1, le=1000)  # Telegram: 30 free, 1000 paid
     paid: bool = False  # Telegram allow_paid_broadcast (needed above the free limit)
@@ -302,6 +316,7 @@ class Settings(BaseSettings):
     handoff: HandoffSettings = HandoffSettings()
     wechat: WeChatSettings = WeChatSettings()
     broadcast: BroadcastSettings = BroadcastSettings()
+    inbound: InboundSettings = InboundSettings()
 
     @classmethod
     def settings_customise_sources(

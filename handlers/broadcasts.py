@@ -19,6 +19,7 @@ from bot.messages import (
     button_rows,
     split_payload,
 )
+from bot.parsing import parse_id
 from bot.routing import Route
 from handlers.subscriptions import TOPIC_LABELS
 from models.audit import record_audit
@@ -202,9 +203,10 @@ async def cancel_one(msg: Incoming, ctx: Context) -> Reply:
     _action, arg = split_payload(msg.payload or "")
     if msg.command is not None:
         arg = msg.args[0] if msg.args else ""
-    if not arg.isdigit():
+    broadcast_id = parse_id(arg)
+    if broadcast_id is None:
         return Reply(text=ctx._("Which one? Send /broadcasts and press a cancel button."))
-    done = await cancel_broadcast(ctx.session, int(arg), now=ctx.now)
+    done = await cancel_broadcast(ctx.session, broadcast_id, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id,
                        action="broadcast.cancel", target=f"broadcast:{arg}",
                        detail=f"cancelled={done}")

@@ -8,6 +8,7 @@ from datetime import date
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Ask, Button, Incoming, Reply, button_rows, split_payload
+from bot.parsing import parse_id, parse_number
 from bot.routing import Route
 from models.discounts import Merchant, count_by_category, find_offers, get_offer, offers_near
 
@@ -78,7 +79,7 @@ async def turn_page(msg: Incoming, ctx: Context) -> Reply:
     _action, arg = split_payload(msg.payload or "")
     kind, _, rest = arg.partition(":")
     value, _, page_text = rest.rpartition(":")
-    page = int(page_text) if page_text.isdigit() else 0
+    page = parse_number(page_text, digits=4) or 0
     if kind == "c" and value in CATEGORIES:
         return await _category_page(ctx, value, page)
     if kind == "k" and value:
@@ -95,7 +96,9 @@ async def turn_page(msg: Incoming, ctx: Context) -> Reply:
 async def show_offer(msg: Incoming, ctx: Context) -> Reply:
     """One offer: merchant, offer, address, phone, valid dates."""
     _action, arg = split_payload(msg.payload or "")
-    merchant = await get_offer(ctx.session, int(arg), today=_today(ctx)) if arg.isdigit() else None
+    offer_id = parse_id(arg)
+    merchant = None if offer_id is None else await get_offer(ctx.session, offer_id,
+                                                              today=_today(ctx))
     if merchant is None:
         return Reply(text=ctx._("That offer has ended or no longer exists."),
                      buttons=((Button(ctx._("Discounts"), "discounts.menu"),),))

@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.ics import event_ics
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, button_rows
 from bot.messages import split_payload as split
+from bot.parsing import parse_id
 from bot.routing import Route
 from handlers.event_view import (
     NOT_FOUND,
@@ -34,7 +35,7 @@ def _event_id(msg: Incoming) -> int | None:
     _action, arg = split(msg.payload or "")
     if msg.command is not None:
         arg = msg.args[0] if msg.args else ""
-    return int(arg) if arg.isascii() and arg.isdigit() and len(arg) <= MAX_ID_DIGITS else None
+    return parse_id(arg, digits=MAX_ID_DIGITS)
 
 
 async def _find(msg: Incoming, ctx: Context) -> Event | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Incoming, Reply
+from bot.parsing import valid_account_id
 from bot.routing import Route
 from models.audit import record_audit
 from models.member import Role
@@ -20,7 +21,7 @@ async def grant(msg: Incoming, ctx: Context) -> Reply:
         return Reply(text=ctx._("Only an admin can grant roles."))
     roles = {role.value: role for role in Role}
     if len(msg.args) != 3 or msg.args[0] not in CHANNELS or msg.args[2] not in roles \
-            or not msg.args[1].isalnum() or len(msg.args[1]) > 64:
+            or not valid_account_id(msg.args[0], msg.args[1]):
         return Reply(text=ctx._("Usage: /grant CHANNEL USER-ID member|staff|admin, e.g. "
                                 "/grant telegram 12345 staff"))
     channel, user_id, role = msg.args

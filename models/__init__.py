@@ -12,6 +12,7 @@ from models.mass_sends import MassSendCount
 from models.member import Member, Role
 from models.mutual_aid import AidPlan, Claim, ClaimDocument, Consent
 from models.options import OfferedOptions
+from models.replay import SeenCallback
 from models.roster import BindAttempt, Binding, RosterEntry
 from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
@@ -43,6 +44,7 @@ __all__ = [
     "Registration",
     "Role",
     "RosterEntry",
+    "SeenCallback",
     "Subscription",
     "UnansweredQuestion",
 ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from bot.messages import Address, Reply
+from bot.messages import Address, Incoming, Reply, split_payload
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,16 @@ def split_text(text: str, limit: int) -> list[str]:
         text = text[cut:].lstrip("\n")
     pieces.append(text)
     return [piece for piece in pieces if piece] or [""]
+
+
+def describe(incoming: Incoming, replies: Sequence[Reply]) -> str:
+    """What an update was, for the one INFO line per update: a command, a button's action, or
+    the intent its answer carried (never the member's text)."""
+    if incoming.command is not None:
+        return "/" + incoming.command[:32]
+    if incoming.payload is not None:
+        return "button " + split_payload(incoming.payload)[0][:48]
+    intents = [reply.intent for reply in replies if reply.intent]
+    if intents:
+        return "intent " + intents[0]
+    return "text" if incoming.text is not None else "other"

@@ -1,8 +1,8 @@
 """Telegram through python-telegram-bot: polling or webhook in, Bot API calls out.
 
-We poll with our own loop rather than PTB's Updater so that an update's offset is confirmed
-only after it was handled: an update fetched when the process dies is fetched again, and the
-dispatcher's handled-updates table makes the second delivery a no-op.
+Each update is handled in isolation: whatever it raises is logged with its id and the member
+gets the polite apology. Replies go out in the chat's own lane (bot/delivery/limiter.py), after
+the update was handled, so a 429 for one chat delays only that chat, never the poll.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from telegram import (
@@ -26,13 +27,16 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import Conflict, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.base import Outbound, split_text
+from bot.channels.base import Outbound, describe, split_text
+from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
+from bot.channels.telegram_poll import Poller
 from bot.config import TelegramSettings
-from bot.delivery.limiter import SlidingWindowLimiter
-from bot.dispatcher import Dispatcher
+from bot.delivery.limiter import ChatLanes, SlidingWindowLimiter
+from bot.dispatcher import SORRY, Dispatcher
+from bot.i18n import normalize_language
 from bot.messages import (
     Address,
     Ask,
@@ -43,16 +47,18 @@ from bot.messages import (
     Location,
     Reply,
 )
+from bot.parsing import split_command
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096  # characters per message after entity parsing
-POLL_TIMEOUT = timedelta(seconds=25)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ASK_LABELS = {Ask.LOCATION: "📍", Ask.CONTACT: "📱"}
 GONE = ("kicked", "left")  # my_chat_member statuses of a private chat whose user blocked us
+MAX_RETRY_AFTER = 300.0  # seconds: a longer wait for one reply is not worth holding its chat
 
 Reachability = Callable[[str, str, bool], Awaitable[None]]
+_T = TypeVar("_T")
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -74,13 +80,15 @@ class TelegramChannel:
         # Replies share the bot-wide limit with bulk sends, so a broadcast at the full rate and
         # members' conversations together stay within it.
         self.limiter = limiter
+        self.lanes = ChatLanes()
+        self.buckets = MemberBuckets.from_settings(dispatcher.services.settings.inbound)
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.bot = Bot(
             settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url
         )
-        self._poller: asyncio.Task[None] | None = None
-        self._offset: int | None = None
+        self.poller = Poller(self.bot, self._handle_isolated, retry_after=retry_seconds)
+        self._background: set[asyncio.Task[None]] = set()
         self.username = ""
 
     async def start(self) -> None:
@@ -95,49 +103,32 @@ class TelegramChannel:
             )
         else:
             await self.bot.delete_webhook(drop_pending_updates=self.settings.drop_pending_updates)
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
+            self.poller.start()
         log.info("telegram: @%s in %s mode", self.username, self.settings.mode)
 
     async def stop(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            try:
-                await self._poller
-            except asyncio.CancelledError:
-                pass
-            self._poller = None
+        await self.poller.stop()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
         await self.bot.shutdown()
 
-    async def _poll(self) -> None:
-        delay = 1.0
-        while True:
-            try:
-                updates = await self.bot.get_updates(
-                    offset=self._offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES,
-                    read_timeout=POLL_TIMEOUT.total_seconds() + 10,
-                )
-                delay = 1.0
-            except RetryAfter as exc:
-                await asyncio.sleep(retry_seconds(exc))
-                continue
-            except Conflict:
-                log.error("telegram: another process is polling with this token; waiting")
-                await asyncio.sleep(30)
-                continue
-            except (NetworkError, TimedOut) as exc:
-                log.warning("telegram: getUpdates failed (%s); retrying in %.0f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60)
-                continue
-            if updates:
-                await asyncio.gather(*(self.process(update) for update in updates))
-                self._offset = updates[-1].update_id + 1
+    def health(self) -> dict[str, object]:
+        """For /healthz: polling is up when the loop runs and getUpdates succeeded lately."""
+        if self.settings.mode == "webhook":
+            return {"mode": "webhook", "ok": True}
+        state = self.poller.health()
+        last = state.last_success.isoformat() if state.last_success else None
+        return {"mode": "polling", "ok": state.ok, "poller_alive": state.alive,
+                "last_get_updates": last}
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
-        """POST from Telegram: the secret header must match, then the update is handled once."""
+        """POST from Telegram: the secret header must match, then the update is handled once.
+
+        Without a configured secret nothing is accepted: anyone could post updates "from" any
+        user, and claim future update ids so the real updates are dropped as duplicates."""
         expected = self.settings.webhook_secret
         given = request.headers.get(SECRET_HEADER, "")
-        if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             log.warning("telegram webhook: wrong or missing secret from %s", request.remote)
             return web.Response(status=403)
         try:
@@ -150,52 +141,102 @@ class TelegramChannel:
         return web.Response(status=200)
 
     async def process(self, update: Update) -> None:
-        """Turn one update into an Incoming, dispatch it, render the replies."""
+        """Handle one update and wait until its replies went out (webhook, tests)."""
+        sending = await self._handle_isolated(update)
+        if sending is not None:
+            await sending
+
+    async def _handle_isolated(self, update: Update) -> asyncio.Task[None] | None:
+        """Handle one update; its replies go out in the background, in the chat's lane."""
+        try:
+            return await self._handle(update)
+        except Exception:
+            log.exception("telegram: update %s failed", update.update_id)
+            return self._apologise(update)
+
+    async def _handle(self, update: Update) -> asyncio.Task[None] | None:
+        started = time.monotonic()
         change = update.my_chat_member
         if change is not None and change.chat.type == "private":
             if self.reachability is not None:
                 reachable = change.new_chat_member.status not in GONE
                 await self.reachability(self.name, str(change.from_user.id), reachable)
-            return
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer()
-            except TelegramError as exc:
-                log.info("telegram: could not answer callback %s: %s", update.update_id, exc)
+            return None
         incoming = to_incoming(update, self.username)
         if incoming is None:
-            log.info("telegram: update %s has nothing to answer", update.update_id)
-            return
+            log.debug("telegram: update %s has nothing to answer", update.update_id)
+            return None
+        if update.callback_query is not None:
+            _answering = self._spawn(self._answer_callback(update))
+        admission = self.buckets.admit(f"{self.name}:{incoming.user_id}")
+        if admission is Admission.DROP:
+            return None
+        if admission is Admission.WARN:
+            return self._reply_text(incoming.address, incoming.language_hint, SLOW_DOWN)
         replies = await self.dispatcher.handle(incoming, files=_Files(self.bot))
-        await self.outbound.deliver(incoming.address, replies)
+        log.info("telegram update %s: %s in %.0f ms", incoming.update_id,
+                 describe(incoming, replies), (time.monotonic() - started) * 1000)
+        return self._spawn(self.outbound.deliver(incoming.address, replies))
+
+    async def _answer_callback(self, update: Update) -> None:
+        assert update.callback_query is not None
+        try:
+            await update.callback_query.answer()
+        except TelegramError as exc:
+            log.info("telegram: could not answer callback %s: %s", update.update_id, exc)
+
+    def _apologise(self, update: Update) -> asyncio.Task[None] | None:
+        """The polite apology to the chat of an update that could not be handled."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None:
+            return None
+        hint = _text_or(user.language_code, None) if user is not None else None
+        return self._reply_text(Address(self.name, str(chat.id)), hint, SORRY)
+
+    def _reply_text(self, to: Address, language_hint: str | None,
+                    message: str) -> asyncio.Task[None]:
+        services = self.dispatcher.services
+        language = normalize_language(language_hint, services.settings.bot.default_language)
+        text = services.catalogs.get(language).gettext(message)
+        return self._spawn(self.outbound.deliver(to, [Reply(text=text)]))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def send(self, chat_id: str, reply: Reply) -> None:
-        """Render a Reply: text split at 4096 characters, buttons on the last piece."""
-        pieces = split_text(reply.text, TEXT_LIMIT)
-        for index, piece in enumerate(pieces):
-            markup = _markup(reply) if index == len(pieces) - 1 else None
-            await self._call(self.bot.send_message, chat_id=chat_id, text=piece,
-                             reply_markup=markup)
-        if reply.file is not None:
-            upload = InputFile(reply.file.data, filename=reply.file.name)
-            if reply.file.as_photo:
-                await self._call(self.bot.send_photo, chat_id=chat_id, photo=upload)
-            else:
-                await self._call(self.bot.send_document, chat_id=chat_id, document=upload)
+        """Render a Reply: text split at 4096 characters, buttons on the last piece; in the
+        chat's lane, so replies to one chat keep their order."""
+        async with self.lanes.lane(chat_id):
+            pieces = split_text(reply.text, TEXT_LIMIT)
+            for index, piece in enumerate(pieces):
+                markup = _markup(reply) if index == len(pieces) - 1 else None
+                await self._call(self.bot.send_message, chat_id=chat_id, text=piece,
+                                 reply_markup=markup)
+            if reply.file is not None:
+                upload = InputFile(reply.file.data, filename=reply.file.name)
+                if reply.file.as_photo:
+                    await self._call(self.bot.send_photo, chat_id=chat_id, photo=upload)
+                else:
+                    await self._call(self.bot.send_document, chat_id=chat_id, document=upload)
 
     async def _call(self, method: Any, **kwargs: Any) -> Message:
-        """One Bot API call; a 429 waits the time Telegram asks for and tries once more."""
+        """One Bot API call. A 429 waits the time Telegram asks for and tries once more; the
+        wait holds only this chat's lane, not the bot-wide limiter or the poll."""
         try:
             return await self._limited(method, **kwargs)
         except RetryAfter as exc:
-            if self.limiter is not None:
-                self.limiter.pause(retry_seconds(exc))
-            await asyncio.sleep(retry_seconds(exc))
+            wait = retry_seconds(exc)
+            log.info("telegram: chat %s must wait %.0f s (429)", kwargs.get("chat_id"), wait)
+            if wait > MAX_RETRY_AFTER:
+                raise
+            await asyncio.sleep(wait)
             return await self._limited(method, **kwargs)
         except Forbidden:
             log.info("telegram: chat %s blocked the bot", kwargs.get("chat_id"))
             raise
-
 
     async def _limited(self, method: Any, **kwargs: Any) -> Message:
         if self.limiter is None:
@@ -253,13 +294,13 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
         "channel": "telegram",
         "chat_id": str(chat.id),
         "user_id": str(user.id),
-        "display_name": user.full_name,
-        "language_hint": user.language_code,
+        "display_name": _text_or(user.full_name, ""),
+        "language_hint": _text_or(user.language_code, None),
         "update_id": str(update.update_id),
         "is_private": chat.type == "private",
     }
     if update.callback_query is not None:
-        return Incoming(**base, payload=update.callback_query.data or "menu.main")
+        return Incoming(**base, payload=_text_or(update.callback_query.data, "") or "menu.main")
     message = update.message
     if message is None:
         return None
@@ -272,12 +313,13 @@ def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
 
 def _content(message: Message, user_id: int, bot_username: str) -> dict[str, Any]:
     if message.text is not None:
-        text = message.text
-        if text.startswith("/") and len(text) > 1:
-            head, *args = text[1:].split()
+        text = _text_or(message.text, "")
+        parsed = split_command(text)
+        if parsed is not None:
+            head, args = parsed
             command, _, addressee = head.partition("@")
-            if not addressee or addressee.lower() == bot_username.lower():
-                return {"command": command, "args": tuple(args)}
+            if command and (not addressee or addressee.lower() == bot_username.lower()):
+                return {"command": command, "args": args}
         return {"text": text}
     if message.location is not None:
         return {"location": Location(message.location.latitude, message.location.longitude)}
@@ -288,6 +330,12 @@ def _content(message: Message, user_id: int, bot_username: str) -> dict[str, Any
     if attachment is not None:
         return {"attachment": attachment, "text": message.caption}
     return {"text": message.caption or ""}
+
+
+def _text_or(value: object, default: _T) -> str | _T:
+    """PTB does not check the JSON types of an update: a number where text belongs is not
+    text (a forged or broken update must not reach the parsers as something else)."""
+    return value if isinstance(value, str) else default
 
 
 def _attachment(message: Message) -> Attachment | None:

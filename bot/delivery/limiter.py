@@ -99,3 +99,28 @@ class PerChatLimiter:
             cutoff = self.clock() - self.interval
             self._last = {k: v for k, v in self._last.items() if v > cutoff}
         self._last[chat_id] = self.clock()
+
+
+class ChatLanes:
+    """Replies to one chat go out in order, each chat in its own lane: a chat that Telegram
+    told to wait (a 429 for that chat) waits alone, without holding other chats or the poll."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def lane(self, chat_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:  # asyncio.Lock is first come, first served: order is kept
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:
+                del self._users[chat_id], self._locks[chat_id]
+
+    @property
+    def busy(self) -> int:
+        return len(self._locks)

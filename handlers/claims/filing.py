@@ -9,6 +9,7 @@ from typing import Any
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Button, Incoming, Reply, button_rows, split_payload
+from bot.parsing import parse_number
 from handlers.binding import need_binding
 from handlers.claims.common import INCIDENTS, parse_amount, parse_date, yuan
 from handlers.claims.uploads import (
@@ -101,8 +102,9 @@ async def _incident(ctx: Context, value: str, data: dict[str, Any], plan: AidPla
     codes = plan.incident_types
     labels = {ctx._(INCIDENTS.get(code, code)): code for code in codes}
     code = value if value in codes else labels.get(value)
-    if code is None and value.isdigit() and 1 <= int(value) <= len(codes):
-        code = codes[int(value) - 1]
+    number = parse_number(value, digits=3)
+    if code is None and number is not None and 1 <= number <= len(codes):
+        code = codes[number - 1]
     if code is None:
         return _ask_incident(ctx, plan, again=True)
     await ctx.start_flow(FLOW, "date", {**data, "incident": code})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.messages import Button, Incoming, Reply, split_payload
+from bot.parsing import parse_id
 from handlers.binding import need_binding
 from handlers.claims.common import claim_summary, incident_label, yuan
 from models.mutual_aid import (
@@ -66,8 +67,9 @@ async def show_my_claims(msg: Incoming, ctx: Context) -> Reply:
 async def withdraw_claim(msg: Incoming, ctx: Context) -> Reply:
     """Asks once, then withdraws one of the member's claims still under review."""
     claim_id, _, sure = split_payload(msg.payload or "")[1].partition(":")
-    claim = await find_own_claim(ctx.session, int(claim_id), member_id=ctx.member.id) \
-        if claim_id.isdigit() else None
+    number = parse_id(claim_id)
+    claim = await find_own_claim(ctx.session, number, member_id=ctx.member.id) \
+        if number is not None else None
     if claim is None or claim.status not in PENDING:
         return Reply(text=ctx._("That claim can no longer be withdrawn."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))

@@ -8,6 +8,7 @@ import logging
 from bot import documents
 from bot.context import Context
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, split_payload
+from bot.parsing import parse_id
 from handlers.claims.common import claim_summary, parse_amount, status_label, yuan
 from models.member import Member
 from models.mutual_aid import (
@@ -170,4 +171,5 @@ def _notice(ctx: Context, member: Member, claim: Claim) -> Reply:
 
 async def _claim(msg: Incoming, ctx: Context) -> Claim | None:
     arg = split_payload(msg.payload or "")[1]
-    return await get_claim(ctx.session, int(arg)) if arg.isdigit() else None
+    claim_id = parse_id(arg)
+    return await get_claim(ctx.session, claim_id) if claim_id is not None else None

@@ -10,6 +10,7 @@ from typing import Any
 from bot import documents
 from bot.context import Context
 from bot.messages import AttachmentKind, Button, Incoming, Reply
+from bot.parsing import parse_id
 from models.mutual_aid import (
     ClaimDocument,
     ClaimStatus,
@@ -128,8 +129,9 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
     """Lets a member add the documents staff asked for to a claim of theirs."""
     arg = (msg.payload or "").partition(":")[2]
-    claim = await find_own_claim(ctx.session, int(arg), member_id=ctx.member.id) \
-        if arg.isdigit() else None
+    claim_id = parse_id(arg)
+    claim = await find_own_claim(ctx.session, claim_id, member_id=ctx.member.id) \
+        if claim_id is not None else None
     if claim is None or claim.status != ClaimStatus.NEEDS_DOCUMENTS.value:
         return Reply(text=ctx._("That claim is not waiting for documents."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))

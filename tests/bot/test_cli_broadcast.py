@@ -27,6 +27,12 @@ def test_staff_roles(config: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", config, "staff", "list"]) == 0
     assert "42" not in capsys.readouterr().out.split("now member")[-1]
     assert main(["--config", config, "staff", "add", "--user-id", "4;2"]) == 2
+    openid = "o-Ab_cd12EfGh34IjKl56MnOp78q"  # WeChat openids have - and _
+    assert main(["--config", config, "staff", "add", "--channel", "wechat", "--user-id", openid,
+                 "--role", "staff"]) == 0
+    assert main(["--config", config, "staff", "list"]) == 0
+    assert f"wechat\t{openid}\tstaff" in capsys.readouterr().out
+    assert main(["--config", config, "staff", "add", "--user-id", "²"]) == 2
 
 
 def test_send_status_cancel(config: str, capsys: pytest.CaptureFixture[str]) -> None:

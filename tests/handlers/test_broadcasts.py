@@ -107,6 +107,11 @@ async def test_only_admins_grant_roles(dispatcher: Dispatcher, sessions: Session
                          now=NOW, language="en")
     admin = Member(dispatcher, user_id="3004", language="en")
     assert "now staff" in await admin.command("/grant telegram 5 staff")
+    openid = "o-Ab_cd12EfGh34IjKl56MnOp78q"  # WeChat openids have - and _
+    assert "now staff" in await admin.command(f"/grant wechat {openid} staff")
+    for bad in ("/grant telegram ² staff", "/grant wechat o1;drop staff",
+                "/grant telegram -5 staff"):
+        assert "Usage" in await admin.command(bad)
 
 
 async def test_send_now_in_quiet_hours_says_when_members_get_it(

@@ -175,7 +175,7 @@ class WeChatApi:
             async with self.http.get(self.base_url + path, params=dict(params)) as response:
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise WeChatApiError(-1, f"network: {exc!r}") from exc
+            raise _network_error(exc) from None
         return _check(data)
 
     async def _post_json(
@@ -192,8 +192,16 @@ class WeChatApi:
                     raise WeChatApiError(code, f"http {response.status}")
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise WeChatApiError(-1, f"network: {exc!r}") from exc
+            raise _network_error(exc) from None
         return _check(data)
+
+
+def _network_error(exc: Exception) -> WeChatApiError:
+    """The error without its URL: aiohttp's exceptions carry the query string, which holds the
+    AppSecret (token endpoint) or the access token (every other call)."""
+    status = getattr(exc, "status", None)
+    detail = type(exc).__name__ + (f" {status}" if status else "")
+    return WeChatApiError(-1, f"network: {detail}")
 
 
 def _check(data: object) -> dict[str, Any]:

@@ -12,23 +12,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
-from bot.channels.base import Outbound
+from bot.channels.base import Outbound, describe
+from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
 from bot.channels.wechat.api import WeChatApi, WeChatApiError
-from bot.channels.wechat.endpoint import MAX_BODY, CallbackVerifier, Refused
+from bot.channels.wechat.endpoint import (
+    MAX_BODY,
+    REPLAY_WINDOW,
+    CallbackVerifier,
+    Envelope,
+    Refused,
+)
 from bot.channels.wechat.inbound import CHANNEL, is_unsubscribe, to_incoming
 from bot.channels.wechat.render import option_number, render_replies
 from bot.channels.wechat.xmlmsg import text_reply
 from bot.config import WeChatSettings
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import SORRY, Dispatcher
 from bot.messages import Attachment, Incoming, Reply
 from models.member import find_member
 from models.options import chosen_option, forget_chat, mark_reachable, offer_options
+from models.replay import first_use_of_nonce
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +84,7 @@ class WeChatChannel:
         self.api = api
         self.reply_budget = reply_budget
         self.verifier = CallbackVerifier(settings, lambda: dispatcher.clock().timestamp())
+        self.buckets = MemberBuckets.from_settings(dispatcher.services.settings.inbound)
         self._jobs: dict[str, _Job] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -110,6 +121,8 @@ class WeChatChannel:
             if len(body) > MAX_BODY:
                 raise Refused(413, f"body of {len(body)} bytes")
             envelope = self.verifier.open(request.query, body)
+            if not await self._first_use(envelope, body):
+                raise Refused(403, "timestamp and nonce already used for another request")
         except web.HTTPRequestEntityTooLarge:
             log.warning("wechat: refused a body over 1 MB from %s", request.remote)
             return web.Response(status=413)
@@ -123,8 +136,14 @@ class WeChatChannel:
         incoming = to_incoming(fields)
         if incoming is None:
             return web.Response(text=SUCCESS)
+        admission = self.buckets.admit(f"{CHANNEL}:{incoming.user_id}")
+        if admission is Admission.DROP:
+            return web.Response(text=SUCCESS)
         remaining = self.reply_budget - (asyncio.get_running_loop().time() - started)
-        texts = await self._answer(incoming, remaining)
+        if admission is Admission.WARN:
+            texts: tuple[str, ...] = (await self._slow_down(incoming.user_id),)
+        else:
+            texts = await self._answer(incoming, remaining)
         if not texts:
             return web.Response(text=SUCCESS)
         now = int(self.dispatcher.clock().timestamp())
@@ -152,13 +171,49 @@ class WeChatChannel:
             job.task.add_done_callback(lambda _t: self._spawn(self._send_late(job, incoming)))
         return ()
 
+    async def _first_use(self, envelope: Envelope, body: bytes) -> bool:
+        """The replay cache, in the database so that every process shares it. Only a plaintext
+        body is unsigned: in the encrypted modes msg_signature covers the body, so a replayed
+        signature cannot carry another message, and a replay of the same request is the
+        dispatcher's duplicate (no write here, which would wait on a busy database)."""
+        if envelope.key is not None:
+            return True
+        async with self.sessions.begin() as session:
+            return await first_use_of_nonce(
+                session, channel=CHANNEL, timestamp=envelope.timestamp, nonce=envelope.nonce,
+                signed=envelope.signed, body=body, now=self.dispatcher.clock(),
+                keep=timedelta(seconds=2 * REPLAY_WINDOW),
+            )
+
+    async def _slow_down(self, openid: str) -> str:
+        """"Slow down" in the member's language (WeChat sends none with the message)."""
+        async with self.sessions.begin() as session:
+            member = await find_member(session, channel=CHANNEL, external_id=openid)
+        services = self.dispatcher.services
+        language = member.language if member else services.settings.bot.default_language
+        return services.catalogs.get(language).gettext(SLOW_DOWN)
+
     async def _send_late(self, job: _Job, incoming: Incoming) -> None:
         await self._send_texts(incoming.chat_id, job.take())
 
     async def _handle(self, incoming: Incoming) -> tuple[str, ...]:
+        """One update in isolation: whatever it raises is logged with its id and the member
+        gets the apology (in the default language: the member's may be what failed)."""
+        try:
+            return await self._handle_unguarded(incoming)
+        except Exception:
+            log.exception("wechat: update %s failed", incoming.update_id)
+            services = self.dispatcher.services
+            language = services.settings.bot.default_language
+            return (services.catalogs.get(language).gettext(SORRY),)
+
+    async def _handle_unguarded(self, incoming: Incoming) -> tuple[str, ...]:
         """Dispatch; replies for other chats go their way, ours are rendered as texts."""
+        started = time.monotonic()
         incoming = await self._resolve_option(incoming)
         replies = await self.dispatcher.handle(incoming, files=_Files(self.api))
+        log.info("wechat update %s: %s in %.0f ms", incoming.update_id,
+                 describe(incoming, replies), (time.monotonic() - started) * 1000)
         mine = [r for r in replies if r.to is None or r.to == incoming.address]
         others = [r for r in replies if not (r.to is None or r.to == incoming.address)]
         if others:

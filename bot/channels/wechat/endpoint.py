@@ -1,8 +1,10 @@
 """Checks that a callback comes from WeChat and opens it; seals the passive reply.
 
-Plaintext requests carry `signature` over [token, timestamp, nonce] and an unsigned body;
-encrypted ones (`encrypt_type=aes`) carry `msg_signature` over [token, timestamp, nonce,
-Encrypt], and the AppId inside the ciphertext must be ours.
+Plaintext requests carry `signature` over [token, timestamp, nonce] and an unsigned body, so
+they are accepted only in plaintext mode; encrypted ones (`encrypt_type=aes`) carry
+`msg_signature` over [token, timestamp, nonce, Encrypt], and the AppId inside the ciphertext must
+be ours. In compatible mode only the encrypted part is read: the clear fields beside it are not
+signed. The (timestamp, nonce) replay cache is the channel's (models/replay.py).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from bot.channels.wechat.crypto import (
 )
 from bot.channels.wechat.xmlmsg import BadXml, encrypted_reply, parse_xml
 from bot.config import WeChatSettings
+from bot.parsing import parse_number
 
 MAX_BODY = 1024 * 1024
+MAX_NONCE = 64  # WeChat's nonces are about 10 digits
 REPLAY_WINDOW = 300  # seconds: a timestamp older (or newer) than 5 minutes is refused
 
 
@@ -41,6 +45,8 @@ class Envelope:
     fields: dict[str, str]
     key: MessageKey | None
     nonce: str
+    timestamp: str = ""
+    signed: str = ""  # the signature that vouched for the request
 
 
 class CallbackVerifier:
@@ -64,10 +70,11 @@ class CallbackVerifier:
         timestamp, nonce = self._fresh(query)
         if query.get("encrypt_type", "raw").lower() == "aes":
             return self._open_encrypted(query, body, timestamp, nonce)
-        if self.mode == "safe":
-            raise Refused(403, "plaintext request while in safe mode")
-        self._check(query.get("signature", ""), self.token, timestamp, nonce)
-        return Envelope(_parse(body), None, nonce)
+        if self.mode != "plaintext":
+            raise Refused(403, f"unencrypted request while in {self.mode} mode")
+        given = query.get("signature", "")
+        self._check(given, self.token, timestamp, nonce)
+        return Envelope(_parse(body), None, nonce, timestamp, given)
 
     def _open_encrypted(
         self, query: Mapping[str, str], body: bytes, timestamp: str, nonce: str
@@ -77,12 +84,13 @@ class CallbackVerifier:
         encrypted = _parse(body).get("Encrypt", "")
         if not encrypted:
             raise Refused(400, "encrypted request without <Encrypt>")
-        self._check(query.get("msg_signature", ""), self.token, timestamp, nonce, encrypted)
+        given = query.get("msg_signature", "")
+        self._check(given, self.token, timestamp, nonce, encrypted)
         try:
             inner, key = decrypt_any(self.keys, encrypted)
         except SignatureError as exc:
             raise Refused(403, f"cannot decrypt: {exc}") from None
-        return Envelope(_parse(inner.encode("utf-8")), key, nonce)
+        return Envelope(_parse(inner.encode("utf-8")), key, nonce, timestamp, given)
 
     def seal(self, envelope: Envelope, xml: str) -> str:
         """The reply as sent: encrypted with the key the request came in, when it was."""
@@ -96,9 +104,10 @@ class CallbackVerifier:
 
     def _fresh(self, query: Mapping[str, str]) -> tuple[str, str]:
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not timestamp.isdigit() or not nonce:
+        seconds = parse_number(timestamp, digits=12)
+        if seconds is None or not nonce or len(nonce) > MAX_NONCE:
             raise Refused(403, "missing timestamp or nonce")
-        if abs(self.clock() - int(timestamp)) > REPLAY_WINDOW:
+        if abs(self.clock() - seconds) > REPLAY_WINDOW:
             raise Refused(403, f"timestamp {timestamp} is outside the 5-minute window")
         return timestamp, nonce
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.messages import Attachment, AttachmentKind, Incoming, Location
+from bot.parsing import split_command
 
 CHANNEL = "wechat"
 MEDIA_KINDS = {
@@ -76,10 +77,11 @@ def _content(fields: Mapping[str, str]) -> dict[str, Any] | None:
 
 
 def _text(text: str) -> dict[str, Any]:
-    if text.startswith("/") and len(text) > 1 and not text[1].isspace():
-        command, *args = text[1:].split()
-        return {"command": command, "args": tuple(args)}
-    return {"text": text}
+    parsed = split_command(text)
+    if parsed is None:
+        return {"text": text}
+    command, args = parsed
+    return {"command": command, "args": args}
 
 
 def _event(event: str, key: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.messages import Button, Reply
 from models.db import Sessions
+from tests.bot.channels.conftest import telegram_settings
 from tests.support.fakes.telegram_api import FakeTelegram
 
 WANG = 4001
@@ -19,30 +20,11 @@ TOM = 4002
 SECRET = "s3cret-token_42"
 
 
-def _telegram_settings(settings: Settings, fake: FakeTelegram, **telegram: object) -> Settings:
-    section = settings.telegram.model_copy(
-        update={"token": fake.token, "base_url": fake.base_url,
-                "base_file_url": fake.base_file_url, **telegram}
-    )
-    http = settings.http.model_copy(update={"port": 0})
-    return settings.model_copy(update={"telegram": section, "http": http})
-
-
-@pytest.fixture
-async def polling_bot(
-    settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
-) -> AsyncIterator[App]:
-    app = App(_telegram_settings(settings, fake_telegram))
-    await app.start()
-    yield app
-    await app.stop()
-
-
 @pytest.fixture
 async def webhook_bot(
     settings: Settings, sessions: Sessions, fake_telegram: FakeTelegram
 ) -> AsyncIterator[App]:
-    app = App(_telegram_settings(
+    app = App(telegram_settings(
         settings, fake_telegram, mode="webhook", webhook_url="https://bot.example.org/telegram",
         webhook_secret=SECRET,
     ))

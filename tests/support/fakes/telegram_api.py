@@ -54,6 +54,8 @@ class FakeTelegram:
         self.rate_limit: int | None = None  # messages per any 1-second window, across chats
         self.too_many: int = 0
         self.per_chat_interval: float | None = None  # seconds a chat must wait between messages
+        self.hold: dict[str, int] = {}  # chat -> retry_after of a one-time 429 for that chat
+        self.updates_down = False  # getUpdates answers 502 Bad Gateway
         self._chat_times: dict[str, float] = {}
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}
@@ -157,7 +159,7 @@ class FakeTelegram:
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
-        method = request.match_info["method"]
+        method = _METHODS.get(request.match_info["method"].lower(), "")
         params = await _params(request)
         self.calls.append((method, params))
         handler = getattr(self, f"_m_{method}", None)
@@ -179,7 +181,9 @@ class FakeTelegram:
                 "can_join_groups": True, "can_read_all_group_messages": False,
                 "supports_inline_queries": False}
 
-    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]] | web.Response:
+        if self.updates_down:
+            return _error(502, "Bad Gateway")
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -242,6 +246,10 @@ class FakeTelegram:
     def _refuse(self, chat_id: str, params: dict[str, Any]) -> web.Response | None:
         if chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.hold:
+            wait = self.hold.pop(chat_id)
+            self.too_many += 1
+            return _too_many(wait)
         for _label, data in _callback_data(params):
             if not 1 <= len(data.encode("utf-8")) <= 64:
                 return _error(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -251,22 +259,20 @@ class FakeTelegram:
                 self._send_times.popleft()
             if len(self._send_times) >= self.rate_limit:
                 self.too_many += 1
-                wait = max(1, int(1.0 - (now - self._send_times[0])) + 1)
-                return web.json_response(
-                    {"ok": False, "error_code": 429,
-                     "description": f"Too Many Requests: retry after {wait}",
-                     "parameters": {"retry_after": wait}}, status=429)
+                return _too_many(max(1, int(1.0 - (now - self._send_times[0])) + 1))
             self._send_times.append(now)
         if self.per_chat_interval is not None:
             now = time.monotonic()
             last = self._chat_times.get(chat_id)
             if last is not None and now - last < self.per_chat_interval:
                 self.too_many += 1
-                return web.json_response(
-                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry "
-                     "after 1", "parameters": {"retry_after": 1}}, status=429)
+                return _too_many(1)
             self._chat_times[chat_id] = now
         return None
+
+
+# Bot API method names are case-insensitive: "getupdates" is "getUpdates".
+_METHODS = {name[3:].lower(): name[3:] for name in dir(FakeTelegram) if name.startswith("_m_")}
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
@@ -297,3 +303,9 @@ def _callback_data(params: dict[str, Any]) -> list[tuple[str, str]]:
 def _error(status: int, description: str) -> web.Response:
     return web.json_response({"ok": False, "error_code": status, "description": description},
                              status=status)
+
+
+def _too_many(wait: int) -> web.Response:
+    return web.json_response(
+        {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {wait}",
+         "parameters": {"retry_after": wait}}, status=429)

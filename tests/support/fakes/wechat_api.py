@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -249,7 +250,8 @@ class Follower:
         from bot.channels.wechat.crypto import signature
         from bot.channels.wechat.xmlmsg import parse_xml, render_fields
 
-        stamp, nonce = str(timestamp or int(time.time())), "1320562132"
+        # WeChat picks a new random nonce for each request (a retry repeats the request).
+        stamp, nonce = str(timestamp or int(time.time())), str(random.randrange(10**9, 10**10))
         query = {"timestamp": stamp, "nonce": nonce, "openid": self.openid,
                  "signature": signature(self.token, stamp, nonce)}
         if self.mode == "plaintext":

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.answering import load_answerer
+from bot.app import App
 from bot.channels.base import Outbound
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.channel import WeChatChannel
@@ -56,6 +57,22 @@ async def serve() -> AsyncIterator[Serve]:
     yield start
     for server in servers:
         await server.close()
+
+
+@pytest.fixture
+async def serve_app(
+    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
+) -> AsyncIterator[Callable[..., Awaitable[str]]]:
+    """The real App's HTTP server with WeChat in a given mode; returns the callback URL."""
+    apps: list[App] = []
+
+    async def start(**wechat: Any) -> str:
+        apps.append(App(make_settings(**wechat)))
+        return await serve(apps[-1].http_app()) + "/wechat"
+
+    yield start
+    for app in apps:
+        await app.stop()
 
 
 def channel_app(channel: WeChatChannel) -> web.Application:

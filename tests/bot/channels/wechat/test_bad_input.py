@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App
-from bot.config import Settings
 from models.db import Sessions
 from models.dedupe import HandledUpdate
 from models.member import Member
 from models.options import OfferedOptions
-from tests.bot.channels.wechat.conftest import Serve
 from tests.support.fakes.wechat_api import Follower
 
 BILLION_LAUGHS = (
@@ -34,12 +31,14 @@ EXTERNAL_ENTITY = (
 
 
 @pytest.fixture
-async def url(
-    sessions: Sessions, make_settings: Callable[..., Settings], serve: Serve
-) -> AsyncIterator[str]:
-    app = App(make_settings(mode="compatible"))
-    yield await serve(app.http_app()) + "/wechat"
-    await app.stop()
+async def url(serve_app: Callable[..., Awaitable[str]]) -> str:
+    return await serve_app(mode="compatible")
+
+
+@pytest.fixture
+async def plain_url(serve_app: Callable[..., Awaitable[str]]) -> str:
+    """Plaintext mode, the only one that reads an unsigned body."""
+    return await serve_app(mode="plaintext")
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +109,8 @@ async def test_bad_xml_inside_a_correctly_signed_ciphertext_is_400(url: str, inn
 
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY])
-async def test_entity_tricks_in_plain_bodies_are_400(url: str, body: str) -> None:
-    member = Follower(url, mode="plaintext")
+async def test_entity_tricks_in_plain_bodies_are_400(plain_url: str, body: str) -> None:
+    member = Follower(plain_url, mode="plaintext")
     query, raw = member.seal(body)
     assert (await member.post_raw(query, raw)).status == 400
 
