@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from models.db import Sessions
-from tests.support.events import STAFF_CHAT, add_event, add_staff, event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, STAFF_CHAT, add_event, add_staff, event_settings
 from tests.support.fakes.telegram_api import FakeTelegram, Sent
 
 WANG, MARY, STAFF_USER = 101, 102, 900
@@ -22,7 +23,8 @@ async def running_bot(
     settings = event_settings(database_url, telegram={
         "token": fake.token, "base_url": fake.base_url, "base_file_url": fake.base_file_url})
     outbound = Outbound()
-    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound)
+    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions, NOW),
+                              outbound)
     outbound.add(channel)
     await channel.start()
     try:

@@ -14,8 +14,9 @@ from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, TelegramSettings
 from models.db import Sessions
 from models.mutual_aid import Claim, ClaimDocument
+from tests.support.dispatch import make_dispatcher
 from tests.support.fakes.telegram_api import FakeTelegram, Sent
-from tests.support.member_services import JPEG, load_demo_data, make_dispatcher, make_staff
+from tests.support.member_services import JPEG, Clock, load_demo_data, make_staff
 
 MEMBER, STAFF = 1001, 2002
 
@@ -54,7 +55,7 @@ async def channel(settings: Settings, sessions: Sessions,
     telegram = TelegramChannel(
         TelegramSettings(token=fake_telegram.token, base_url=fake_telegram.base_url,
                          base_file_url=fake_telegram.base_file_url),
-        make_dispatcher(settings, sessions), Outbound(),
+        make_dispatcher(settings, sessions, Clock()), Outbound(),
     )
     telegram.outbound.add(telegram)
     await telegram.start()
