@@ -91,6 +91,7 @@ async def _check(msg: Incoming, ctx: Context, data: dict[str, str]) -> Reply | l
     locked = await _locked_reply(ctx, card)  # a locked card is not checked at all
     if locked is not None:
         await ctx.end_flow()
+        await _audit_refusal(ctx, card, "locked")
         return locked
     entry = await find_roster_entry(ctx.session, card)
     if entry is None or not _matches(entry, data.get("name", ""), given, msg.contact is not None):
@@ -125,9 +126,7 @@ async def _failed(ctx: Context, card: str) -> Reply:
     await ctx.end_flow()
     await ctx.session.flush()
     locked = await _locked_reply(ctx, card)
-    await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="member.bind",
-                       target=f"card {mask_card(card)}", allowed=False,
-                       detail="locked" if locked is not None else "details did not match")
+    await _audit_refusal(ctx, card, "locked" if locked is not None else "details did not match")
     if locked is not None:
         return locked
     return Reply(text=ctx._(
@@ -135,6 +134,11 @@ async def _failed(ctx: Context, card: str) -> Reply:
         "After {count} failed tries, linking is locked for an hour. If your details have "
         "changed, your workplace union can correct them.").format(count=MAX_FAILURES),
         buttons=((Button(ctx._("Try again"), "bind.start"),),))
+
+
+async def _audit_refusal(ctx: Context, card: str, detail: str) -> None:
+    await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="member.bind",
+                       target=f"card {mask_card(card)}", allowed=False, detail=detail)
 
 
 async def _locked_reply(ctx: Context, card: str | None = None) -> Reply | None:
