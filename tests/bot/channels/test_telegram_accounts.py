@@ -123,7 +123,8 @@ async def test_one_502_in_ten_sends_loses_no_notice(
     member = Chat(fake_telegram, MEMBER, "zh-hans")
     assert "工单 #T1" in await member.says("/human")
     await fake_telegram.wait_for(STAFF_GROUP, 1)
-    fake_telegram.fail_every = 10
+    # One send in ten fails, off the rhythm of reply-then-notice pairs so notices are hit.
+    fake_telegram.fail_every, fake_telegram.fail_phase = 10, 5
     questions = [f"问题 {n}" for n in range(1, 16)]
     for text in questions:  # the member's words go to the staff group ...
         fake_telegram.push(member.update(text=text))

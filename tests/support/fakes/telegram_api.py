@@ -57,7 +57,8 @@ class FakeTelegram:
         self._chat_times: dict[str, float] = {}
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}
-        self.fail_every: int | None = None  # every Nth send answers 502 Bad Gateway
+        self.fail_every: int | None = None  # one send in every N answers 502 Bad Gateway ...
+        self.fail_phase = 0  # ... the one whose count leaves this remainder
         self.failed = 0
         self._sends = 0
         self.slow_files: dict[str, asyncio.Event] = {}  # a download waits until the event is set
@@ -250,7 +251,7 @@ class FakeTelegram:
 
     def _refuse(self, chat_id: str, params: dict[str, Any]) -> web.Response | None:
         self._sends += 1
-        if self.fail_every and self._sends % self.fail_every == 0:
+        if self.fail_every and self._sends % self.fail_every == self.fail_phase:
             self.failed += 1
             return _error(502, "Bad Gateway")
         if chat_id in self.blocked:
