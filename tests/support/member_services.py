@@ -67,10 +67,12 @@ class FileMember(Member):
     files: Files = field(default_factory=Files)  # type: ignore[assignment]
 
     async def sends_file(self, data: bytes, *, kind: AttachmentKind = AttachmentKind.PHOTO,
-                         name: str | None = None, size: int | None = None) -> str:
+                         name: str | None = None, size: int | None = None,
+                         announce_size: bool = True) -> str:
         ref = f"f{len(self.files.data) + 1}"
         self.files.data[ref] = data
-        attachment = Attachment(kind, ref, None, len(data) if size is None else size, name)
+        announced = (len(data) if size is None else size) if announce_size else None
+        attachment = Attachment(kind, ref, None, announced, name)
         return "\n".join(r.text for r in await self.send(attachment=attachment))
 
     @property
