@@ -100,7 +100,7 @@ async def recent_notices(session: AsyncSession, *, limit: int = 15
         select(OutboxMessage, Member).outerjoin(Member, Member.id == OutboxMessage.member_id)
         .where(OutboxMessage.broadcast_id.is_(None))
         .order_by(OutboxMessage.id.desc()).limit(limit))
-    return [(row, member) for row, member in rows.tuples()]
+    return [(row, member) for row, member in rows.all()]
 
 
 async def claim_rows(
