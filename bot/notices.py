@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.sender import MessageKind
 from bot.messages import Address, Button, Reply
+from models.broadcast import RowStatus
 from models.member import Member
 from models.outbox import enqueue_chat_message, enqueue_message
 
@@ -49,7 +50,7 @@ async def queue_notices(session: AsyncSession, notices: Sequence[Reply], *,
                 continue
             row = await enqueue_message(session, member, notice.text, now=now, kind=kind,
                                         buttons=buttons)
-            if row.status != "queued":
+            if row.status != RowStatus.QUEUED.value:
                 log.warning("notice to member %s not sent: %s", member.id, row.detail)
                 continue
         elif notice.to is not None:

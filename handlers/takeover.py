@@ -43,12 +43,16 @@ def mask_card(card: str) -> str:
 
 
 async def ask_holder(ctx: Context, entry: RosterEntry, holder_id: int) -> list[Reply]:
-    """The new account waits; the account holding the membership (and staff) are asked."""
-    request = await request_binding(ctx.session, roster_id=entry.id, member_id=ctx.member.id,
-                                    holder_id=holder_id, now=ctx.now)
+    """The new account waits; the account holding the membership (and staff) are asked once
+    per request."""
+    request, created = await request_binding(
+        ctx.session, roster_id=entry.id, member_id=ctx.member.id, holder_id=holder_id,
+        now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id,
                        action="member.bind.request", target=f"roster:{entry.id}",
                        detail=f"request {request.id}; held by member {holder_id}")
+    if not created:  # asked already: the holder and staff are not asked again
+        return [Reply(text=ctx._(ASKED))]
     holder = await ctx.session.get(Member, holder_id)
     assert holder is not None
     t = ctx.services.catalogs.get(holder.language)

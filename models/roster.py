@@ -146,19 +146,19 @@ async def unbind_member(session: AsyncSession, member_id: int) -> None:
 
 async def request_binding(
     session: AsyncSession, *, roster_id: int, member_id: int, holder_id: int, now: datetime
-) -> BindRequest:
-    """The open request of this account for this entry, or a new one."""
+) -> tuple[BindRequest, bool]:
+    """The open request of this account for this entry, or a new one; (request, created)."""
     existing = await session.scalar(select(BindRequest).where(
         BindRequest.roster_id == roster_id, BindRequest.member_id == member_id,
         BindRequest.status == RequestStatus.PENDING.value,
         BindRequest.created_at > now - TAKEOVER_EXPIRES))
     if existing is not None:
-        return existing
+        return existing, False
     request = BindRequest(roster_id=roster_id, member_id=member_id, holder_id=holder_id,
                           created_at=now, status=RequestStatus.PENDING.value)
     session.add(request)
     await session.flush()
-    return request
+    return request, True
 
 
 async def get_bind_request(session: AsyncSession, request_id: int) -> BindRequest | None:

@@ -35,6 +35,7 @@ async def _two_accounts(settings, sessions, clock):  # type: ignore[no-untyped-d
 async def test_the_holder_confirms_and_both_accounts_are_linked(settings, sessions) -> None:
     holder, newcomer = await _two_accounts(settings, sessions, Clock())
     assert "asked that account to confirm" in newcomer.last[0].text
+    await bind(newcomer)  # trying again does not ask the holder again
     [asked] = await notices(holder.dispatcher, Address("telegram", "1001"))
     assert asked.payloads == ("bind.allow:1", "bind.deny:1")
     assert "no longer open" in await newcomer.presses("bind.allow:1")  # only the holder answers

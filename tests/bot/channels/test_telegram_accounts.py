@@ -17,6 +17,7 @@ from bot.config import Settings
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.roster import Binding
+from tests.support.events import add_event
 from tests.support.fakes.telegram_api import BOT_USERNAME, FakeTelegram
 from tests.support.member_services import DEMO_CARD, JPEG, NOW, load_demo_data, make_staff
 from tests.support.telegram_chat import STAFF_GROUP, Chat, app_settings, running
@@ -180,3 +181,15 @@ async def test_help_is_answered_while_a_slow_upload_downloads(
     release.set()
     received = await fake_telegram.wait_for(MEMBER, before + 1)
     assert "Received document 1" in received[-1].text
+
+
+async def test_many_accounts_cannot_take_the_seats_of_a_members_only_lecture(
+    app: App, fake_telegram: FakeTelegram, sessions: Sessions
+) -> None:
+    lecture = await add_event(sessions, kind="lecture", capacity=2)
+    for user in (3001, 3002, 3003):
+        answer = await Chat(fake_telegram, user, "en").presses(f"events.join:{lecture}")
+        assert "for union members" in answer[0].text
+    member = Chat(fake_telegram, MEMBER, "en")
+    await bind(member)
+    assert "signed up" in (await member.presses(f"events.join:{lecture}"))[0].text
