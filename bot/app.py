@@ -82,6 +82,7 @@ class App:
             reporter=make_reporter(self.catalogs), max_attempts=settings.broadcast.max_attempts,
             lease=timedelta(seconds=settings.broadcast.lease_seconds),
         )
+        self.dispatcher.on_notices = self.delivery.wake
         if reminder_sources is None:
             reminder_sources = default_sources(settings.broadcast, settings.zone)
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,

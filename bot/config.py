@@ -304,6 +304,17 @@ class BroadcastSettings(_Section):
         return value
 
 
+class LimitsSettings(_Section):
+    """Quotas that keep one member from filling the disk or taking every seat."""
+
+    drafts_per_member: int = Field(default=2, ge=1)  # unfinished claims holding documents
+    documents_per_claim: int = Field(default=10, ge=1, le=50)
+    bytes_per_member: int = Field(default=50 * 1024 * 1024, ge=1024 * 1024)
+    # Event kinds whose sign-up needs a linked membership (an event may say otherwise)
+    members_only_events: tuple[Literal["lecture", "job_fair", "training"], ...] = (
+        "lecture", "job_fair")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -317,6 +328,7 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = WeChatSettings()
     broadcast: BroadcastSettings = BroadcastSettings()
     inbound: InboundSettings = InboundSettings()
+    limits: LimitsSettings = LimitsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -16,9 +16,12 @@ from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.messages import Incoming, Reply, split_payload
+from bot.notices import queue_notices, split_notices
+from bot.prefetch import prefetch, worth_fetching
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
+from models.conversation import find_flow
 from models.db import Sessions
 from models.dedupe import claim_update
 from models.member import Member, get_or_create_member
@@ -33,7 +36,8 @@ SORRY = N_("Sorry, something went wrong on our side. Please try again in a momen
 UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
 STALE_BUTTON = N_("That button is from an older message and no longer works. Here is the menu.")
 STAFF_ONLY = N_("Sorry, that is only for union staff.")
-PRIVATE_ONLY = N_("Please use this in a private chat with me.")
+PRIVATE_ONLY = N_("Please write to me privately for this: it concerns you alone, so I do not "
+                  "answer it in a group.")
 EMPTY_TEXT = N_("Please type your question, or choose from the menu.")
 NOT_TEXT = N_("I can only read text messages for now. Please type your question.")
 
@@ -45,15 +49,18 @@ class Dispatcher:
         services: Services,
         sessions: Sessions,
         clock: Callable[[], datetime] = utcnow,
+        on_notices: Callable[[], None] = lambda: None,
     ) -> None:
         self.services = services
         self.sessions = sessions
         self.clock = clock
+        self.on_notices = on_notices  # notices were queued: the delivery engine may look now
         self.commands = {r.command: r for r in routes if r.command and not r.flow}
         self.flow_commands = {(r.flow, r.command): r for r in routes if r.command and r.flow}
         self.actions = {r.action: r for r in routes if r.action}
         self.intents = {r.intent: r for r in routes if r.intent}
         self.flows = {r.flow: r for r in routes if r.flow and not r.command}
+        self.file_flows = {name for name, r in self.flows.items() if r.takes_files}
         self.events = {r.event: r for r in routes if r.event}
 
     @property
@@ -66,6 +73,8 @@ class Dispatcher:
         language = normalize_language(
             msg.language_hint, self.services.settings.bot.default_language
         )
+        if files is not None and msg.is_private and worth_fetching(msg.attachment):
+            files = await self._prefetch(msg, files)
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
                 return await self._handle_once(msg, files, language)
@@ -82,9 +91,24 @@ class Dispatcher:
             break
         return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
 
+    async def _prefetch(self, msg: Incoming, files: FileFetcher) -> FileFetcher:
+        """Download first, then write: the file of a member in a flow that keeps files is
+        fetched before the transaction, which then finds it in memory."""
+        assert msg.attachment is not None
+        try:
+            async with self.sessions.begin() as session:
+                flow = await find_flow(session, channel=msg.channel, external_id=msg.user_id)
+        except Exception:
+            log.exception("update %s: flow not read before the download", msg.update_id)
+            return files
+        if flow not in self.file_flows:
+            return files
+        return await prefetch(files, msg.attachment)
+
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
     ) -> list[Reply]:
+        queued = 0
         async with self.sessions.begin() as session:
             now = self.clock()
             if msg.update_id and not await claim_update(
@@ -95,15 +119,19 @@ class Dispatcher:
             member, _created = await get_or_create_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,
+                private=msg.is_private,
             )
             ctx = Context(
                 session=session, member=member, now=now, services=self.services,
                 translator=self.services.catalogs.get(member.language),
                 files=files or NoFiles(), flow=await load_flow(session, member.id),
             )
-            replies = _as_list(await self._route(msg, ctx))
+            replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
             _remember_topic(member, replies, now)
-            return replies
+            queued = await queue_notices(session, notices, now=now)
+        if queued:
+            self.on_notices()
+        return replies
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
@@ -200,6 +228,6 @@ def _event_of(msg: Incoming) -> Event | None:
 
 def _remember_topic(member: Member, replies: list[Reply], now: datetime) -> None:
     for reply in replies:
-        if reply.to is None and reply.intent and reply.intent not in ("unknown", "greeting"):
+        if reply.intent and reply.intent not in ("unknown", "greeting"):
             member.last_intent, member.last_intent_at = reply.intent, now
 

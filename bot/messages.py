@@ -116,7 +116,8 @@ class Ask(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the bot says; `to` sends it to another chat (staff relay, notifications)."""
+    """What the bot says. A reply with `to` (another chat: the staff chat) or `to_member` (a
+    member's private chat, by member id) is a notice: it goes through the durable outbox."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -124,6 +125,7 @@ class Reply:
     ask: Ask | None = None
     intent: str | None = None
     to: Address | None = None
+    to_member: int | None = None
 
 
 def button_rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, ...], ...]:

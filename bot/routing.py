@@ -32,6 +32,8 @@ class Route:
     event: Event | None = None
     staff_only: bool = False
     private_only: bool = False
+    # a flow that keeps files: the member's file is downloaded before the transaction begins
+    takes_files: bool = False
 
     def __post_init__(self) -> None:
         keys = [self.command, self.action, self.intent, self.flow, self.event]

@@ -14,13 +14,15 @@ from handlers import (
     jobfairs,
     lectures,
     menu,
+    notices,
     staff,
     subscriptions,
+    takeover,
 )
 
 MODULES = (
-    menu, discounts, binding, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, staff, faq,
+    menu, discounts, binding, takeover, claims, jobfairs, lectures, events, handoff, subscriptions,
+    broadcasts, notices, staff, faq,
 )
 
 

@@ -8,12 +8,14 @@ from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Ask, Button, Incoming, Reply
 from bot.routing import Route
+from handlers.takeover import ask_holder, mask_card
 from models.audit import record_audit
 from models.roster import (
     MAX_FAILURES,
     RosterEntry,
     bind_member,
     find_binding,
+    find_holder,
     find_roster_entry,
     locked_until,
     record_bind_attempt,
@@ -31,10 +33,6 @@ def normalize_card(text: str) -> str:
 
 def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
-
-
-def mask_card(card: str) -> str:
-    return f"**** {card[-4:]}"
 
 
 def need_binding(ctx: Context) -> Reply:
@@ -59,7 +57,7 @@ async def start_binding(msg: Incoming, ctx: Context) -> Reply:
         "Send /cancel to stop."))
 
 
-async def continue_binding(msg: Incoming, ctx: Context) -> Reply:
+async def continue_binding(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """The next question of the binding, or the result."""
     assert ctx.flow is not None
     data, step = dict(ctx.flow.data), ctx.flow.step
@@ -82,17 +80,28 @@ async def continue_binding(msg: Incoming, ctx: Context) -> Reply:
     return await _check(msg, ctx, data)
 
 
-async def _check(msg: Incoming, ctx: Context, data: dict[str, str]) -> Reply:
+async def _check(msg: Incoming, ctx: Context, data: dict[str, str]) -> Reply | list[Reply]:
     if msg.contact is not None and not msg.contact.own:
         return Reply(text=ctx._("Please share your own contact, or type the last four digits."),
                      ask=Ask.CONTACT)
     given = digits(msg.contact.phone if msg.contact else (msg.text or ""))
     if msg.contact is None and len(given) != 4:
         return Reply(text=ctx._("Please type exactly four digits."), ask=Ask.CONTACT)
-    entry = await find_roster_entry(ctx.session, data.get("card", ""))
+    card = data.get("card", "")
+    locked = await _locked_reply(ctx, card)  # a locked card is not checked at all
+    if locked is not None:
+        await ctx.end_flow()
+        await _audit_refusal(ctx, card, "locked")
+        return locked
+    entry = await find_roster_entry(ctx.session, card)
     if entry is None or not _matches(entry, data.get("name", ""), given, msg.contact is not None):
-        return await _failed(ctx)
-    await record_bind_attempt(ctx.session, ctx.member.id, now=ctx.now, succeeded=True)
+        return await _failed(ctx, card)
+    await record_bind_attempt(ctx.session, ctx.member.id, now=ctx.now, succeeded=True,
+                              card=card)
+    holder = await find_holder(ctx.session, entry.id, other_than=ctx.member.id)
+    if holder is not None:
+        await ctx.end_flow()
+        return await ask_holder(ctx, entry, holder.member_id)
     await bind_member(ctx.session, ctx.member.id, entry, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="member.bind",
                        target=f"roster:{entry.id}")
@@ -110,11 +119,14 @@ def _matches(entry: RosterEntry, name: str, given: str, whole_number: bool) -> b
     return entry.name.replace(" ", "") == name.replace(" ", "") and phone_ok and len(given) >= 4
 
 
-async def _failed(ctx: Context) -> Reply:
-    await record_bind_attempt(ctx.session, ctx.member.id, now=ctx.now, succeeded=False)
+async def _failed(ctx: Context, card: str) -> Reply:
+    """One reply whichever of card, name or phone was wrong; counted for account and card."""
+    await record_bind_attempt(ctx.session, ctx.member.id, now=ctx.now, succeeded=False,
+                              card=card)
     await ctx.end_flow()
     await ctx.session.flush()
-    locked = await _locked_reply(ctx)
+    locked = await _locked_reply(ctx, card)
+    await _audit_refusal(ctx, card, "locked" if locked is not None else "details did not match")
     if locked is not None:
         return locked
     return Reply(text=ctx._(
@@ -124,8 +136,13 @@ async def _failed(ctx: Context) -> Reply:
         buttons=((Button(ctx._("Try again"), "bind.start"),),))
 
 
-async def _locked_reply(ctx: Context) -> Reply | None:
-    until = await locked_until(ctx.session, ctx.member.id, now=ctx.now)
+async def _audit_refusal(ctx: Context, card: str, detail: str) -> None:
+    await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="member.bind",
+                       target=f"card {mask_card(card)}", allowed=False, detail=detail)
+
+
+async def _locked_reply(ctx: Context, card: str | None = None) -> Reply | None:
+    until = await locked_until(ctx.session, ctx.member.id, now=ctx.now, card=card)
     if until is None:
         return None
     local = until.astimezone(ctx.settings.zone)
@@ -136,5 +153,5 @@ async def _locked_reply(ctx: Context) -> Reply | None:
 ROUTES = (
     Route(start_binding, command="bind", private_only=True),
     Route(start_binding, action="bind.start", private_only=True),
-    Route(continue_binding, flow=FLOW),
+    Route(continue_binding, flow=FLOW, private_only=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.ics import event_ics
-from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, button_rows
+from bot.messages import Button, Incoming, OutgoingFile, Reply, button_rows
 from bot.messages import split_payload as split
 from bot.parsing import parse_id
 from bot.routing import Route
@@ -17,6 +17,7 @@ from handlers.event_view import (
     event_list,
     when,
 )
+from handlers.quotas import sign_up_refusal
 from models.events import (
     Event,
     Outcome,
@@ -70,9 +71,13 @@ async def show_event(msg: Incoming, ctx: Context) -> Reply:
 
 async def join_event(msg: Incoming, ctx: Context) -> Reply:
     """A seat, or a place on the waitlist with its number; past events are refused."""
-    event_id = _event_id(msg)
-    if event_id is None:
+    event = await _find(msg, ctx)
+    if event is None:
         return _not_found(ctx)
+    refusal = await sign_up_refusal(ctx, event)
+    if refusal is not None:
+        return refusal
+    event_id = event.id
     result = await register(ctx.session, event_id=event_id, member_id=ctx.member.id,
                             now=ctx.now)
     if result.event is None:
@@ -130,7 +135,7 @@ def _promotion(ctx: Context, event: Event, member: Member) -> Reply:
         when=when(event, translator.language, ctx.settings.zone))
     buttons = [Button(_("Details"), f"events.show:{event.id}"),
                Button(_("Add to my calendar"), f"events.ics:{event.id}")]
-    return Reply(text=text, buttons=(tuple(buttons),), to=Address(member.channel, member.chat_id))
+    return Reply(text=text, buttons=(tuple(buttons),), to_member=member.id)
 
 
 async def send_calendar(msg: Incoming, ctx: Context) -> Reply:

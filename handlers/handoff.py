@@ -10,7 +10,7 @@ from babel.dates import format_skeleton, get_day_names
 from bot.context import Context
 from bot.dispatcher import STAFF_ONLY
 from bot.i18n import N_
-from bot.messages import Address, Button, Incoming, Reply
+from bot.messages import Button, Incoming, Reply
 from bot.office_hours import next_opening
 from bot.routing import Route
 from handlers.menu import main_menu
@@ -164,7 +164,7 @@ async def _close_as_staff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     told = ctx.services.catalogs.get(member.language).gettext(CLOSED_BY_STAFF)
     return [Reply(text=ctx._("Closed #{number}.").format(number=ticket.number)),
             Reply(text=told.format(number=ticket.number),
-                  to=Address(member.channel, member.chat_id))]
+                  to_member=member.id)]
 
 
 async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | None:
@@ -187,8 +187,8 @@ async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | No
                        target=ticket.number)
     said = ctx.services.catalogs.get(member.language).gettext(STAFF_SAID)
     return [Reply(text=said.format(number=ticket.number, text=msg.text),
-                  to=Address(member.channel, member.chat_id)),
-            Reply(text=ctx._("Sent to {name} (#{number}).").format(
+                  to_member=member.id),
+            Reply(text=ctx._("Queued for {name} (#{number}).").format(
                 name=_name(member), number=ticket.number))]
 
 
@@ -210,7 +210,7 @@ ROUTES = (
     Route(start_handoff, action="human.start", private_only=True),
     Route(finish_handoff, action="human.done"),
     Route(start_handoff, intent="human_handoff", private_only=True),
-    Route(relay_message, flow=FLOW),
+    Route(relay_message, flow=FLOW, private_only=True),
     Route(finish_handoff, command="cancel", flow=FLOW),
     Route(answer_ticket, event="reply"),
 )

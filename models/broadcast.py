@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, func, select, update
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,10 +58,13 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"), default=None)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    # None: a notice to a chat that is no member's (the staff chat)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str | None] = mapped_column(Text, default=None)  # None: the broadcast's text
+    # A notice's buttons: rows of {"label", "payload" or "url"}; None for broadcasts
+    buttons: Mapped[list[list[dict[str, str]]] | None] = mapped_column(JSON, default=None)
     kind: Mapped[str] = mapped_column(String(16), default="announcement")
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default=RowStatus.QUEUED.value)

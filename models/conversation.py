@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.member import Member
 
 
 class ConversationState(Base):
@@ -49,3 +50,10 @@ async def clear_state(session: AsyncSession, member_id: int) -> None:
     state = await session.get(ConversationState, member_id)
     if state is not None:
         await session.delete(state)
+
+
+async def find_flow(session: AsyncSession, *, channel: str, external_id: str) -> str | None:
+    """The flow a chat account is in, by its platform id (one read, before any write)."""
+    return await session.scalar(
+        select(ConversationState.flow).join(Member, Member.id == ConversationState.member_id)
+        .where(Member.channel == channel, Member.external_id == external_id))

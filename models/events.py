@@ -64,6 +64,8 @@ class Event(Base):
     employers: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None] = mapped_column(default=None)  # None: no limit
     taken: Mapped[int] = mapped_column(Integer, default=0)  # confirmed seats
+    # Sign-up needs a linked membership; None: as [limits] members_only_events says for the kind
+    members_only: Mapped[bool | None] = mapped_column(default=None)
     demo: Mapped[bool] = mapped_column(default=False)
 
     def title(self, language: str) -> str:

@@ -25,7 +25,9 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
-    chat_id: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(128))  # the chat of the latest message
+    # Where private notices go: set only from a private chat, never from a group.
+    private_chat_id: Mapped[str | None] = mapped_column(String(128), default=None)
     display_name: Mapped[str] = mapped_column(String(128), default="")
     language: Mapped[str] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(8), default=Role.MEMBER.value)
@@ -55,12 +57,16 @@ async def get_or_create_member(
     display_name: str,
     language: str,
     now: datetime,
+    private: bool = True,
 ) -> tuple[Member, bool]:
-    """The member behind a chat account, created on first contact. Returns (member, created)."""
+    """The member behind a chat account, created on first contact. Returns (member, created).
+    A message in a group moves `chat_id` only: private notices keep their private chat."""
     member = await find_member(session, channel=channel, external_id=external_id)
     if member is not None:
         member.last_seen_at = now
         member.chat_id = chat_id
+        if private and member.private_chat_id != chat_id:
+            member.private_chat_id = chat_id
         if display_name:
             member.display_name = display_name[:128]
         return member, False
@@ -69,6 +75,7 @@ async def get_or_create_member(
             channel=channel,
             external_id=external_id,
             chat_id=chat_id,
+            private_chat_id=chat_id if private else None,
             display_name=display_name[:128],
             language=language,
             created_at=now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -276,3 +277,27 @@ async def close_claim_flow(session: AsyncSession, member_id: int, *, step: str) 
         ).execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentUsage:
+    """What a member's documents take up, for the quotas."""
+
+    other_drafts: int  # unfinished claims other than this one that hold documents
+    in_claim: int  # documents this claim (its draft, and the claim itself) already has
+    total_bytes: int  # all of the member's stored documents
+
+
+async def document_usage(session: AsyncSession, member_id: int, *, draft: str,
+                         claim_id: int | None = None) -> DocumentUsage:
+    mine = ClaimDocument.member_id == member_id
+    other_drafts = await session.scalar(
+        select(func.count(func.distinct(ClaimDocument.draft))).where(
+            mine, ClaimDocument.claim_id.is_(None), ClaimDocument.draft != draft)) or 0
+    this_claim = ClaimDocument.draft == draft
+    if claim_id is not None:
+        this_claim = or_(this_claim, ClaimDocument.claim_id == claim_id)
+    in_claim = await session.scalar(
+        select(func.count()).select_from(ClaimDocument).where(this_claim)) or 0
+    total = await session.scalar(select(func.sum(ClaimDocument.size)).where(mine)) or 0
+    return DocumentUsage(int(other_drafts), int(in_claim), int(total))

@@ -26,11 +26,12 @@ QUEUED = RowStatus.QUEUED.value
 class Claimed:
     id: int
     broadcast_id: int | None
-    member_id: int
+    member_id: int | None
     chat_id: str
     text: str | None
     kind: str
     attempts: int
+    buttons: list[list[dict[str, str]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,45 @@ async def enqueue_broadcast(session: AsyncSession, broadcast: Broadcast, *, now:
 async def enqueue_message(
     session: AsyncSession, member: Member, text: str, *, now: datetime, kind: str,
     urgent: bool = True, dedupe_key: str | None = None,
+    buttons: list[list[dict[str, str]]] | None = None,
 ) -> OutboxMessage:
-    row = OutboxMessage(member_id=member.id, channel=member.channel, chat_id=member.chat_id,
-                        text=text, kind=kind, urgent=urgent, available_at=now,
-                        dedupe_key=dedupe_key, status=QUEUED, attempts=0, detail="")
+    """A message to the member's private chat; a member who never wrote privately (or
+    blocked the bot) gets a row that says so, for staff to see, and nothing is sent."""
+    status, detail = QUEUED, ""
+    if member.private_chat_id is None:
+        status, detail = RowStatus.FAILED.value, "no private chat"
+    elif member.unreachable:
+        status, detail = RowStatus.BLOCKED.value, "member unreachable"
+    row = OutboxMessage(member_id=member.id, channel=member.channel,
+                        chat_id=member.private_chat_id or member.chat_id, text=text, kind=kind,
+                        urgent=urgent, available_at=now, dedupe_key=dedupe_key, status=status,
+                        attempts=0, detail=detail, buttons=buttons)
     session.add(row)
     return row
+
+
+async def enqueue_chat_message(
+    session: AsyncSession, *, channel: str, chat_id: str, text: str, now: datetime, kind: str,
+    buttons: list[list[dict[str, str]]] | None = None,
+) -> OutboxMessage:
+    """A message to a chat that is not a member's private chat (the staff chat)."""
+    member_id = await session.scalar(select(Member.id).where(
+        Member.channel == channel, Member.private_chat_id == chat_id).limit(1))
+    row = OutboxMessage(member_id=member_id, channel=channel, chat_id=chat_id, text=text,
+                        kind=kind, urgent=True, available_at=now, status=QUEUED, attempts=0,
+                        detail="", buttons=buttons)
+    session.add(row)
+    return row
+
+
+async def recent_notices(session: AsyncSession, *, limit: int = 15
+                         ) -> list[tuple[OutboxMessage, Member | None]]:
+    """The latest messages that are not broadcasts, newest first, with their member."""
+    rows = await session.execute(
+        select(OutboxMessage, Member).outerjoin(Member, Member.id == OutboxMessage.member_id)
+        .where(OutboxMessage.broadcast_id.is_(None))
+        .order_by(OutboxMessage.id.desc()).limit(limit))
+    return [(row, member) for row, member in rows.all()]
 
 
 async def claim_rows(
@@ -87,9 +121,9 @@ async def claim_rows(
         .values(lease_owner=owner, lease_until=now + lease)
         .returning(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
                    OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,
-                   OutboxMessage.attempts)
+                   OutboxMessage.attempts, OutboxMessage.buttons)
         .execution_options(synchronize_session=False))
-    return sorted((Claimed(*row) for row in rows), key=lambda row: row.id)
+    return sorted((Claimed(**row._asdict()) for row in rows), key=lambda row: row.id)
 
 
 async def take_write_lock(session: AsyncSession) -> None:

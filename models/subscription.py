@@ -66,12 +66,13 @@ def _choice(topic: str, subscribed: bool) -> Exists:
     )
 
 
-def select_audience(topic: str, audience: str) -> Select[int, str, str]:
+def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
     """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T):
-    (member id, channel, chat id). An opt-out always wins."""
+    (member id, channel, private chat id). An opt-out always wins; a member who never
+    wrote privately gets no broadcast in a group."""
     wanted = not_(_choice(topic, False)) if topic in DEFAULT_ON else _choice(topic, True)
-    query = select(Member.id, Member.channel, Member.chat_id).where(
-        Member.unreachable.is_(False), wanted
+    query = select(Member.id, Member.channel, Member.private_chat_id.label("chat_id")).where(
+        Member.unreachable.is_(False), Member.private_chat_id.is_not(None), wanted
     )
     kind, _, value = audience.partition(":")
     if kind == "lang":

@@ -23,6 +23,7 @@ from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
 from bot.delivery.sender import MessageKind, Outcome, Sender, SendResult
 from bot.messages import Reply
+from bot.notices import buttons_from_rows
 from models.base import utcnow
 from models.broadcast import Broadcast, RowStatus, get_broadcast
 from models.db import Sessions
@@ -181,7 +182,7 @@ class DeliveryEngine:
 
     def _reply(self, row: Claimed) -> Reply:
         if row.text is not None or row.broadcast_id is None:
-            return Reply(text=row.text or "")
+            return Reply(text=row.text or "", buttons=buttons_from_rows(row.buttons))
         return self._content[row.broadcast_id]
 
     def _outcome(self, channel: str, row: Claimed, sent: SendResult) -> Result:
@@ -238,7 +239,7 @@ class DeliveryEngine:
         async with self.sessions.begin() as session:
             await record_results(session, [r for _, r in batch], owner=self.owner, now=now)
             for claimed, outcome in batch:
-                if outcome.status is RowStatus.BLOCKED:
+                if outcome.status is RowStatus.BLOCKED and claimed.member_id is not None:
                     await block_member(session, claimed.member_id)
             touched = {c.broadcast_id for c, _ in batch if c.broadcast_id is not None}
             for broadcast in await finish_broadcasts(session, touched, now=now):

@@ -7,7 +7,7 @@ import logging
 
 from bot import documents
 from bot.context import Context
-from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, split_payload
+from bot.messages import Button, Incoming, OutgoingFile, Reply, split_payload
 from bot.parsing import parse_id
 from handlers.claims.common import claim_summary, parse_amount, status_label, yuan
 from models.member import Member
@@ -145,7 +145,8 @@ async def _decide(ctx: Context, claim: Claim, status: ClaimStatus, *, amount: in
                      decided_fen=amount, reason=reason)
     member = await ctx.session.get(Member, claim.member_id)
     assert member is not None
-    done = ctx._("Claim {number}: {status}. The member has been told.").format(
+    done = ctx._("Claim {number}: {status}. The notice to the member is queued; /notices "
+                 "shows whether it was delivered.").format(
         number=claim.number, status=status_label(ctx.translator, claim.status))
     return [Reply(text=done), _notice(ctx, member, claim)]
 
@@ -166,7 +167,7 @@ def _notice(ctx: Context, member: Member, claim: Claim) -> Reply:
         text = _("Your claim {number} needs more documents: {reason}").format(
             number=claim.number, reason=claim.reason)
         buttons = ((Button(_("Send documents"), f"claim.more:{claim.id}"),),)
-    return Reply(text=text, buttons=buttons, to=Address(member.channel, member.chat_id))
+    return Reply(text=text, buttons=buttons, to_member=member.id)
 
 
 async def _claim(msg: Incoming, ctx: Context) -> Claim | None:

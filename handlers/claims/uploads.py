@@ -11,6 +11,7 @@ from bot import documents
 from bot.context import Context
 from bot.messages import AttachmentKind, Button, Incoming, Reply
 from bot.parsing import parse_id
+from handlers.quotas import document_refusal
 from models.mutual_aid import (
     ClaimDocument,
     ClaimStatus,
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 CONSENT_PURPOSE = "claim_documents"
 CONSENT_VERSION = "2026-11-v1"  # change it whenever the consent text below changes
-MAX_DOCUMENTS = 10
 DONE = {"done", "finish", "完成", "好了", "没有了", "提交"}
 Finish = Callable[[Context, dict[str, Any]], Awaitable[Reply]]
 
@@ -101,15 +101,14 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     assert msg.attachment is not None
     if msg.attachment.kind not in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
         return Reply(text=ctx._("Please send a photo, or a PDF, JPG or PNG file."))
-    if await count_draft_documents(ctx.session, data["draft"]) >= MAX_DOCUMENTS:
-        return Reply(text=ctx._("That is the most documents one claim takes ({count}). "
-                                "Press Done.").format(count=MAX_DOCUMENTS),
-                     buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
+    refusal = await document_refusal(ctx, data, msg.attachment.size)
+    if refusal is not None:
+        return refusal
     too_big = ctx._("That file is too large. Files up to {mb} MB are accepted.").format(
         mb=documents.MAX_BYTES // (1024 * 1024))
     if msg.attachment.size is not None and msg.attachment.size > documents.MAX_BYTES:
         return Reply(text=too_big)
-    try:
+    try:  # the channel fetched it before this transaction began: no waiting on the network
         data_bytes = await ctx.files.fetch(msg.attachment, max_bytes=documents.MAX_BYTES)
     except ValueError:
         return Reply(text=too_big)
@@ -119,6 +118,10 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     if documents.sniff(data_bytes) is None:
         return Reply(text=ctx._("That file is not a JPG or PNG photo or a PDF. "
                                 "Please send one of those."))
+    if msg.attachment.size is None:  # the size was not announced: check what arrived
+        refusal = await document_refusal(ctx, data, len(data_bytes))
+        if refusal is not None:
+            return refusal
     stored = await documents.store(data_bytes, ctx.settings.bot.data_dir)
     count = await add_draft_document(ctx.session, ClaimDocument(
         member_id=ctx.member.id, draft=data["draft"], sha256=stored.sha256,

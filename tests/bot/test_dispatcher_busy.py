@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.db import Sessions
 from models.events import Event, Registration
 from tests.support.dialogue import Member
-from tests.support.events import add_event, event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, add_event, event_settings
 
 
 class BusySessions(Sessions):
@@ -36,7 +37,7 @@ class BusySessions(Sessions):
 async def test_a_busy_transaction_is_run_again(sessions: Sessions, database_url: str) -> None:
     lecture = await add_event(sessions, capacity=3)
     busy = BusySessions(sessions, failures=2)
-    wang = Member(make_dispatcher(event_settings(database_url), busy), language="en")
+    wang = Member(make_dispatcher(event_settings(database_url), busy, NOW), language="en")
     assert "You're signed up" in await wang.presses(f"events.join:{lecture}")
     async with sessions.begin() as session:
         event = await session.get(Event, lecture)
@@ -49,7 +50,7 @@ async def test_a_database_that_stays_busy_gets_an_apology(
 ) -> None:
     lecture = await add_event(sessions, capacity=3)
     busy = BusySessions(sessions, failures=5)
-    wang = Member(make_dispatcher(event_settings(database_url), busy), language="en")
+    wang = Member(make_dispatcher(event_settings(database_url), busy, NOW), language="en")
     assert "something went wrong" in await wang.presses(f"events.join:{lecture}")
     async with sessions.begin() as session:
         assert list(await session.scalars(select(Registration))) == []

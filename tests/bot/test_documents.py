@@ -11,16 +11,17 @@ from bot import documents
 from models.base import utcnow
 from models.db import Sessions
 from models.mutual_aid import document_paths_in_use, forget_abandoned_drafts
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
     NOW,
     PDF,
     PNG,
+    Clock,
     FileMember,
     bind,
     claim_up_to_documents,
     load_demo_data,
-    make_dispatcher,
 )
 
 
@@ -43,7 +44,7 @@ async def test_the_name_comes_from_the_content_hash(tmp_path: Path) -> None:
 
 async def test_files_of_an_abandoned_claim_are_removed(settings, sessions: Sessions) -> None:
     await load_demo_data(sessions)
-    kept = FileMember(make_dispatcher(settings, sessions), user_id="1", language="en")
+    kept = FileMember(make_dispatcher(settings, sessions, Clock()), user_id="1", language="en")
     await bind(kept)
     await claim_up_to_documents(kept)
     await kept.sends_file(JPEG)

@@ -11,6 +11,7 @@ from bot.housekeeping import Housekeeping
 from models.base import utcnow
 from models.db import Sessions
 from models.dedupe import HandledUpdate
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
     Clock,
@@ -18,7 +19,6 @@ from tests.support.member_services import (
     bind,
     claim_up_to_documents,
     load_demo_data,
-    make_dispatcher,
 )
 
 

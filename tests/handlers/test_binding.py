@@ -10,7 +10,8 @@ from bot.messages import Contact
 from models.db import Sessions
 from models.roster import Binding
 from tests.support.dialogue import Member
-from tests.support.member_services import DEMO_CARD, Clock, load_demo_data, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import DEMO_CARD, Clock, load_demo_data
 
 
 async def _bound(sessions: Sessions) -> int:
@@ -20,7 +21,7 @@ async def _bound(sessions: Sessions) -> int:
 
 async def test_member_binds_with_card_name_and_phone(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions))
+    member = Member(make_dispatcher(settings, sessions, Clock()))
     assert "京卡卡号" in await member.command("/bind")
     assert "第 2 步" in await member.says("6200 0000 0000 0001")
     assert "第 3 步" in await member.says("王芳")
@@ -32,7 +33,7 @@ async def test_member_binds_with_card_name_and_phone(settings, sessions) -> None
 
 async def test_binding_checks_each_answer(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     await member.presses("bind.start")
     assert "16 to 19 digits" in await member.says("12345")
     await member.says(DEMO_CARD)
@@ -42,7 +43,7 @@ async def test_binding_checks_each_answer(settings, sessions) -> None:
 
 async def test_own_contact_confirms_the_phone(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     await member.command("/bind")
     await member.says(DEMO_CARD)
     await member.says("王芳")
@@ -73,7 +74,7 @@ async def test_five_wrong_tries_lock_binding_for_an_hour(settings, sessions) -> 
 
 async def test_wrong_details_never_say_which_was_wrong(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     await member.command("/bind")
     await member.says("6200000000009999")
     await member.says("王芳")

@@ -12,15 +12,16 @@ from bot.messages import Attachment, AttachmentKind
 from models.db import Sessions
 from models.mutual_aid import Claim, ClaimDocument, Consent
 from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
     PDF,
+    Clock,
     FileMember,
     bind,
     bound_member,
     file_claim,
     load_demo_data,
-    make_dispatcher,
 )
 
 
@@ -43,7 +44,7 @@ async def _at_amount_step(member: FileMember) -> None:
 
 async def test_a_claim_needs_a_linked_membership(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    member = FileMember(make_dispatcher(settings, sessions, Clock()), language="en")
     assert "first link this chat" in await member.command("/claim")
     assert ("Link my membership", "bind.start") in member.buttons
     assert "first link this chat" in await member.command("/myclaims")
@@ -52,7 +53,7 @@ async def test_a_claim_needs_a_linked_membership(settings, sessions) -> None:
 
 async def test_member_files_a_claim_and_sees_its_status(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions))
+    member = FileMember(make_dispatcher(settings, sessions, Clock()))
     await bind(member)
     assert "您要申请哪项保障计划" in await member.command("/claim")
     assert "发生了什么情况" in await member.presses("claim.answer:p1")
@@ -129,7 +130,8 @@ async def test_documents_are_checked_by_content_type_and_size(settings, sessions
 
 async def test_a_claim_can_be_filed_where_files_cannot_be_sent(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), channel="terminal", language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), channel="terminal",
+                    language="en")
     await bind(member)
     await _at_amount_step(member)  # type: ignore[arg-type]
     await member.says("3500")
@@ -160,10 +162,10 @@ async def test_cancel_at_any_step_files_nothing(settings, sessions) -> None:
 
 async def test_a_claim_resumes_after_a_restart(settings, sessions) -> None:
     await load_demo_data(sessions)
-    before = FileMember(make_dispatcher(settings, sessions), language="en")
+    before = FileMember(make_dispatcher(settings, sessions, Clock()), language="en")
     await bind(before)
     await _at_amount_step(before)
-    after = FileMember(make_dispatcher(settings, sessions), language="en", _count=100)
+    after = FileMember(make_dispatcher(settings, sessions, Clock()), language="en", _count=100)
     assert "describe what happened" in await after.says("3500")
     await after.presses("claim.answer:-")
     await after.presses("claim.answer:agree")

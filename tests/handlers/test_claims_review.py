@@ -10,7 +10,8 @@ from bot.messages import Address
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.mutual_aid import Claim, claims_awaiting_documents
-from tests.support.dialogue import Member
+from tests.support.dialogue import Member, notices
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
     NOW,
@@ -20,7 +21,6 @@ from tests.support.member_services import (
     bound_member,
     file_claim,
     load_demo_data,
-    make_dispatcher,
     make_staff,
 )
 
@@ -40,7 +40,7 @@ async def _claim(sessions: Sessions) -> Claim:
 
 async def _filed(settings, sessions, clock=None) -> tuple[FileMember, Member]:  # type: ignore[no-untyped-def]
     await load_demo_data(sessions)
-    dispatcher = make_dispatcher(settings, sessions, clock)
+    dispatcher = make_dispatcher(settings, sessions, clock or Clock())
     member = FileMember(dispatcher, user_id="1001", language="en")
     await bind(member)
     await file_claim(member)
@@ -67,10 +67,9 @@ async def test_staff_open_a_claim_with_its_documents_and_approve_it(settings, se
     files = [r.file for r in staff.last if r.file is not None]
     assert len(files) == 1 and files[0].data == JPEG and files[0].as_photo
     assert files[0].name == "HZ26112000001-1.jpg"
-    await staff.presses("claims.approve:1")
-    told, notice = staff.last
-    assert "已通知会员" in told.text and told.to is None
-    assert notice.to == Address("telegram", "1001")
+    assert "给会员的通知已排队" in await staff.presses("claims.approve:1")
+    [notice] = await notices(staff.dispatcher)
+    assert notice.to == Address("telegram", "1001") and notice.status == "queued"
     assert notice.text == ("Good news: your claim HZ26112000001 is approved. ¥3,500.00 will be "
                            "paid to your Jingka card.")
     claim = await _claim(sessions)
@@ -86,7 +85,7 @@ async def test_staff_approve_another_amount_within_the_cap(settings, sessions) -
     assert "核准金额" in await staff.presses("claims.amount:1")
     assert "不超过 ¥10,000.00" in await staff.says("20000")
     await staff.says("3000")
-    assert "¥3,000.00 will be paid" in staff.last[1].text
+    assert "¥3,000.00 will be paid" in (await notices(staff.dispatcher))[-1].text
     assert (await _claim(sessions)).decided_fen == 300_000
 
 
@@ -94,7 +93,7 @@ async def test_staff_reject_with_a_reason_the_member_reads(settings, sessions) -
     _member, staff = await _filed(settings, sessions)
     await staff.presses("claims.reject:1")
     await staff.says("住院日期不在保障期内")
-    notice = staff.last[1]
+    notice = (await notices(staff.dispatcher))[-1]
     assert notice.to == Address("telegram", "1001")
     assert "was not approved. Reason: 住院日期不在保障期内" in notice.text
     assert (await _claim(sessions)).status == "rejected"
@@ -105,9 +104,9 @@ async def test_staff_ask_for_documents_and_the_member_sends_them(settings, sessi
     member, staff = await _filed(settings, sessions, clock)
     await staff.presses("claims.docs:1")
     await staff.says("请补充出院小结")
-    notice = staff.last[1]
+    notice = (await notices(staff.dispatcher))[-1]
     assert "needs more documents: 请补充出院小结" in notice.text
-    assert [b.payload for row in notice.buttons for b in row] == ["claim.more:1"]
+    assert notice.payloads == ("claim.more:1",)
     async with sessions.begin() as session:
         assert await claims_awaiting_documents(session, requested_before=NOW) != []
         assert await claims_awaiting_documents(
@@ -129,7 +128,7 @@ async def test_members_cannot_add_documents_to_someone_elses_claim(settings, ses
     _member, staff = await _filed(settings, sessions)
     await staff.presses("claims.docs:1")
     await staff.says("请补充出院小结")
-    other = FileMember(make_dispatcher(settings, sessions), user_id="3003", language="en")
+    other = FileMember(make_dispatcher(settings, sessions, Clock()), user_id="3003", language="en")
     assert "not waiting for documents" in await other.presses("claim.more:1")
 
 
@@ -159,9 +158,12 @@ async def test_a_member_withdraws_a_claim_under_review(settings, sessions) -> No
 
 async def test_the_same_member_sees_their_claims_from_another_chat(settings, sessions) -> None:
     await _filed(settings, sessions)
-    on_wechat = FileMember(make_dispatcher(settings, sessions), user_id="oWx-1001",
+    on_wechat = FileMember(make_dispatcher(settings, sessions, Clock()), user_id="oWx-1001",
                            channel="wechat", language="en")
     await bind(on_wechat)
+    assert "asked that account to confirm" in on_wechat.last[0].text
+    holder = Member(on_wechat.dispatcher, user_id="1001", language="en", _count=100)
+    assert "linked too" in await holder.presses("bind.allow:1")
     assert "HZ26112000001" in await on_wechat.command("/myclaims")
     assert "Withdraw claim HZ26112000001?" in await on_wechat.presses("claim.withdraw:1")
 
@@ -169,7 +171,8 @@ async def test_the_same_member_sees_their_claims_from_another_chat(settings, ses
 async def test_claims_are_never_reviewed_in_a_group_chat(settings, sessions) -> None:
     _member, staff = await _filed(settings, sessions)
     in_group = await staff.send(payload="claims.open:1", is_private=False)
-    assert [r.text for r in in_group] == ["请在与我的私聊中使用此功能。"]
+    assert [r.text for r in in_group] == [
+        "这件事只关乎您本人，我不在群里回答，请私聊我。"]
     assert all(r.file is None for r in in_group)
 
 
@@ -179,7 +182,7 @@ async def test_the_staff_chat_hears_of_a_new_claim(settings, sessions) -> None:
         "handoff": settings.handoff.model_copy(update={"staff_chat": "telegram:-100777"})})
     member = await bound_member(with_staff_chat, sessions)
     await file_claim(member)
-    [note] = [reply for reply in member.last if reply.to == Address("telegram", "-100777")]
+    [note] = await notices(member.dispatcher, Address("telegram", "-100777"))
     assert note.text.startswith("新的互助金申请 HZ") and "王芳" in note.text
     assert "/claims" in note.text
 
@@ -188,3 +191,4 @@ async def test_without_a_staff_chat_only_the_member_hears(settings, sessions) ->
     member = await bound_member(settings, sessions)
     assert "Claim number" in await file_claim(member)
     assert [reply.to for reply in member.last] == [None]
+    assert await notices(member.dispatcher) == []

@@ -14,7 +14,8 @@ from handlers import all_routes
 from models.db import Sessions
 from models.discounts import Merchant
 from tests.support.dialogue import Member
-from tests.support.member_services import Clock, load_demo_data, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import Clock, load_demo_data
 
 
 async def _add_expired(sessions: Sessions) -> None:
@@ -28,7 +29,7 @@ async def _add_expired(sessions: Sessions) -> None:
 
 async def test_menu_lists_categories_with_counts(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions))
+    member = Member(make_dispatcher(settings, sessions, Clock()))
     assert "京卡会员专享优惠" in await member.presses("discounts.menu")
     labels = dict(member.buttons)
     assert "餐饮美食 (4)" in {label for label, _ in member.buttons}
@@ -36,7 +37,7 @@ async def test_menu_lists_categories_with_counts(settings, sessions) -> None:
 
 
 async def test_main_menu_leads_to_discounts_and_plans(settings, sessions) -> None:
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     await member.command("/start")
     payloads = dict(member.buttons)
     assert payloads["Jingka discounts"] == "discounts.menu"
@@ -46,7 +47,7 @@ async def test_main_menu_leads_to_discounts_and_plans(settings, sessions) -> Non
 async def test_category_pages_and_detail(settings, sessions) -> None:
     await load_demo_data(sessions)
     await _add_expired(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     first = await member.presses("discounts.page:c:food:0")
     assert "Food and drink: 4 offers" in first
     assert "Expired" not in first
@@ -59,7 +60,7 @@ async def test_category_pages_and_detail(settings, sessions) -> None:
 
 async def test_paging_through_the_nearest_offers(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     await member.shares_location(39.9385, 116.3870)
     assert ("Next »", "discounts.page:n:39.9385,116.3870:1") in member.buttons
     second = await member.presses("discounts.page:n:39.9385,116.3870:1")
@@ -70,7 +71,7 @@ async def test_paging_through_the_nearest_offers(settings, sessions) -> None:
 async def test_near_me_lists_nearest_first_with_distance(settings, sessions) -> None:
     await load_demo_data(sessions)
     await _add_expired(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     assert "Share your location" in await member.presses("discounts.near")
     assert member.last[0].ask is not None
     answer = await member.shares_location(39.9385, 116.3870)
@@ -86,7 +87,7 @@ async def test_near_me_lists_nearest_first_with_distance(settings, sessions) -> 
 async def test_keyword_search_by_typing_and_command(settings, sessions) -> None:
     await load_demo_data(sessions)
     await _add_expired(sessions)
-    member = Member(make_dispatcher(settings, sessions))
+    member = Member(make_dispatcher(settings, sessions, Clock()))
     await member.presses("discounts.search")
     found = await member.says("茶")
     assert "什刹海茶社" in found and "过期茶馆" not in found
@@ -95,7 +96,7 @@ async def test_keyword_search_by_typing_and_command(settings, sessions) -> None:
 
 async def test_percent_and_underscore_are_searched_for_not_wildcards(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     assert "No current offer matches" in await member.command("/discounts _")
     by_percent = await member.command("/discounts %")
     assert "20% off" in by_percent and "Offers matching '%': 18" not in by_percent
@@ -103,7 +104,7 @@ async def test_percent_and_underscore_are_searched_for_not_wildcards(settings, s
 
 async def test_every_button_payload_fits_telegram(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions))
+    member = Member(make_dispatcher(settings, sessions, Clock()))
     await member.command("/discounts 这是一个非常非常长的中文搜索关键词用来测试按钮")
     await member.command("/discounts 茶")
     for _label, payload in member.buttons:
@@ -112,7 +113,7 @@ async def test_every_button_payload_fits_telegram(settings, sessions) -> None:
 
 async def test_ended_offer_and_bad_page_answer_politely(settings, sessions) -> None:
     await load_demo_data(sessions)
-    member = Member(make_dispatcher(settings, sessions), language="en")
+    member = Member(make_dispatcher(settings, sessions, Clock()), language="en")
     assert "ended or no longer exists" in await member.presses("discounts.show:9999")
     assert "ended or no longer exists" in await member.presses("discounts.show:abc")
     assert "choose a category" in await member.presses("discounts.page:n:x,y:z")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.answering.types import Answer, Certainty, Classification
 from models.db import Sessions
 from tests.support.dialogue import Member
-from tests.support.events import add_event, event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, add_event, event_settings
 
 PHRASES = {"最近有招聘会吗": "job_fairs", "有创业培训吗": "job_training",
            "women's health lecture schedule": "lectures.women"}
@@ -35,7 +36,7 @@ async def test_member_finds_job_fairs_and_training_by_button(
                            capacity=None, employers="餐饮、物业、家政企业", days=3)
     await add_event(sessions, kind="training", topic=None, title_zh="定向岗位培训班",
                     capacity=30, taken=12, days=5)
-    wang = Member(make_dispatcher(event_settings(database_url), sessions))
+    wang = Member(make_dispatcher(event_settings(database_url), sessions, NOW))
 
     await wang.command("/start")
     assert ("招聘会", "jobfairs.list") in wang.buttons
@@ -56,7 +57,7 @@ async def test_member_finds_job_fairs_and_training_by_button(
 async def test_words_lead_to_the_schedules(sessions: Sessions, database_url: str) -> None:
     await add_event(sessions, kind="job_fair", topic=None, title_zh="西城区大型招聘会",
                     capacity=None)
-    dispatcher = make_dispatcher(event_settings(database_url), sessions, answerer=Words())
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW, answerer=Words())
     wang = Member(dispatcher)
     assert "西城区大型招聘会" in await wang.says("最近有招聘会吗")
     assert wang.intents == ["job_fairs"]
@@ -68,7 +69,7 @@ async def test_words_lead_to_the_schedules(sessions: Sessions, database_url: str
 
 async def test_nothing_planned_is_said_plainly(sessions: Sessions, database_url: str) -> None:
     await add_event(sessions, kind="job_fair", topic=None, days=-3, title_en="Old fair")
-    mary = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    mary = Member(make_dispatcher(event_settings(database_url), sessions, NOW), language="en")
     answer = await mary.command("/jobfairs")
     assert answer == "No job fairs are planned at the moment. Please check again soon."
     assert ("Job training", "training.list") in mary.buttons
@@ -79,7 +80,7 @@ async def test_the_calendar_file_holds_the_event_in_utc(
 ) -> None:
     fair = await add_event(sessions, kind="job_fair", topic=None, capacity=None, days=3,
                            title_en="Xicheng job fair")
-    mary = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    mary = Member(make_dispatcher(event_settings(database_url), sessions, NOW), language="en")
     await mary.presses(f"events.ics:{fair}")
     calendar = mary.last[0].file
     assert calendar is not None and calendar.mime_type == "text/calendar"

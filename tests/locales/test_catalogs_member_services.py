@@ -1,4 +1,5 @@
-"""Every string of the discounts, binding and claims screens has a Chinese translation."""
+"""Every string of the discounts, binding, accounts and claims screens has a Chinese
+translation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = {
     "discounts": ["handlers/discounts.py"],
     "binding": ["handlers/binding.py"],
+    "accounts": ["handlers/takeover.py", "handlers/notices.py", "handlers/quotas.py"],
     "claims": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "handlers/claims").glob("*.py")),
 }
 

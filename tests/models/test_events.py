@@ -17,7 +17,8 @@ from models.events import (
     registrations_due_for_reminder,
 )
 from tests.support.dialogue import Member
-from tests.support.events import NOW, add_event, event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, add_event, event_settings
 
 RACERS = 50
 
@@ -26,7 +27,7 @@ async def test_fifty_members_race_for_the_last_ten_seats(
     sessions: Sessions, database_url: str
 ) -> None:
     lecture = await add_event(sessions, capacity=30, taken=20)
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     members = [Member(dispatcher, user_id=str(5000 + n), language="en") for n in range(RACERS)]
 
     answers = await asyncio.gather(*(m.presses(f"events.join:{lecture}") for m in members))
@@ -69,7 +70,7 @@ async def test_reminders_due_once_for_confirmed_registrations(
 ) -> None:
     soon = await add_event(sessions, days=0.5, capacity=1)
     later = await add_event(sessions, days=3)
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     wang, li = Member(dispatcher, user_id="1"), Member(dispatcher, user_id="2")
     await wang.presses(f"events.join:{soon}")
     await li.presses(f"events.join:{soon}")  # waitlisted: no reminder

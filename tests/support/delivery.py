@@ -71,6 +71,7 @@ async def add_members(sessions: Sessions, count: int, *, language: str = "zh_CN"
                       role: str = "member", start: int = 1) -> list[Member]:
     members = [
         Member(channel="telegram", external_id=str(start + i), chat_id=str(start + i),
+               private_chat_id=str(start + i),
                display_name=f"m{start + i}", language=language, role=role, created_at=NOON,
                last_seen_at=NOON)
         for i in range(count)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from bot.context import FileFetcher
 from bot.dispatcher import Dispatcher
-from bot.messages import Incoming, Location, Reply
+from bot.messages import Address, Incoming, Location, Reply
+from bot.notices import buttons_from_rows
+from models.broadcast import OutboxMessage
 
 
 @dataclass
@@ -24,8 +28,9 @@ class Member:
 
     async def send(self, **content: object) -> list[Reply]:
         self._count += 1
+        chat_id = str(content.pop("chat_id", self.user_id))
         incoming = Incoming(
-            channel=self.channel, chat_id=self.user_id, user_id=self.user_id,
+            channel=self.channel, chat_id=chat_id, user_id=self.user_id,
             display_name=self.name, language_hint=self.language,
             update_id=f"{self.user_id}-{self._count}", **content,  # type: ignore[arg-type]
         )
@@ -57,3 +62,24 @@ class Member:
 
 def _text(replies: list[Reply]) -> str:
     return "\n".join(reply.text for reply in replies)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message queued in the outbox for another chat, as the delivery engine will send it."""
+
+    to: Address
+    text: str
+    payloads: tuple[str, ...]
+    status: str
+
+
+async def notices(dispatcher: Dispatcher, to: Address | None = None) -> list[Notice]:
+    """Every notice queued so far (oldest first), or those for one chat."""
+    async with dispatcher.sessions.begin() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.broadcast_id.is_(None)).order_by(OutboxMessage.id))
+        found = [Notice(Address(row.channel, row.chat_id), row.text or "",
+                        tuple(b.payload or "" for line in buttons_from_rows(row.buttons)
+                              for b in line), row.status) for row in rows]
+    return [n for n in found if to is None or n.to == to]

@@ -1,4 +1,4 @@
-"""Building the bot for tests: a dispatcher on the test database, or the whole App."""
+"""Building the bot for tests: a dispatcher on the test database at a pinned time."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot.answering import load_answerer
+from bot.answering.types import Answerer
 from bot.config import Settings
 from bot.context import Services
 from bot.dispatcher import Dispatcher
@@ -20,9 +21,15 @@ NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Beijing
 def make_dispatcher(
     settings: Settings,
     sessions: Sessions,
+    clock: Callable[[], datetime] | datetime = NOW,
     *,
+    answerer: Answerer | None = None,
     extra_routes: Sequence[Route] = (),
-    clock: Callable[[], datetime] = lambda: NOW,
 ) -> Dispatcher:
-    services = Services(settings=settings, catalogs=Catalogs(), answerer=load_answerer())
-    return Dispatcher((*extra_routes, *all_routes()), services, sessions, clock)
+    """The dispatcher with every route (and `extra_routes` first); `clock` is a fixed time or
+    a callable a test moves."""
+    fixed = clock
+    now = (lambda: fixed) if isinstance(fixed, datetime) else fixed
+    services = Services(settings=settings, catalogs=Catalogs(),
+                        answerer=answerer or load_answerer())
+    return Dispatcher((*extra_routes, *all_routes()), services, sessions, now)

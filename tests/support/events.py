@@ -1,18 +1,11 @@
-"""Helpers for the events and handoff tests: a dispatcher at a pinned time, events, staff."""
+"""Helpers for the events and handoff tests: settings, a pinned time, events, staff."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.answering import load_answerer
-from bot.answering.types import Answerer
 from bot.config import Settings, load_settings
-from bot.context import Services
-from bot.dispatcher import Dispatcher
-from bot.i18n import Catalogs
-from handlers import all_routes
 from models.db import Sessions
 from models.events import Event
 from models.member import Member, Role
@@ -25,17 +18,9 @@ STAFF_CHAT = "-1001234"
 def event_settings(database_url: str, **sections: Any) -> Settings:
     return load_settings(
         None, database={"url": database_url},
-        handoff={"staff_chat": f"telegram:{STAFF_CHAT}"}, **sections,
+        handoff={"staff_chat": f"telegram:{STAFF_CHAT}"},
+        **{"limits": {"members_only_events": []}, **sections},
     )
-
-
-def make_dispatcher(
-    settings: Settings, sessions: Sessions, clock: Callable[[], datetime] = lambda: NOW,
-    answerer: Answerer | None = None,
-) -> Dispatcher:
-    services = Services(settings=settings, catalogs=Catalogs(),
-                        answerer=answerer or load_answerer())
-    return Dispatcher(all_routes(), services, sessions, clock=clock)
 
 
 async def add_event(
@@ -58,6 +43,7 @@ async def add_event(
 async def add_staff(sessions: Sessions, user_id: str, name: str = "李老师") -> None:
     async with sessions.begin() as session:
         session.add(Member(
-            channel="telegram", external_id=user_id, chat_id=user_id, display_name=name,
+            channel="telegram", external_id=user_id, chat_id=user_id, private_chat_id=user_id,
+            display_name=name,
             language="zh_CN", role=Role.STAFF.value, created_at=NOW, last_seen_at=NOW,
         ))

@@ -1,4 +1,4 @@
-"""Helpers for the member-services tests: a dispatcher on a fixed clock, demo data, staff."""
+"""Helpers for the member-services tests: a clock a test moves, demo data, staff, files."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.demo import load_demo
-from bot.dispatcher import Dispatcher
 from bot.messages import Attachment, AttachmentKind, Reply
 from models.db import Sessions
 from models.member import Member as MemberRow
 from models.member import Role, get_or_create_member
-from tests.support import dispatch as helpers
 from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Beijing, Friday 20 November 2026
 DEMO_CARD = "6200000000000001"
@@ -27,11 +26,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def make_dispatcher(settings: Settings, sessions: Sessions, clock: Clock | None = None
-                    ) -> Dispatcher:
-    return helpers.make_dispatcher(settings, sessions, clock=clock or Clock())
 
 
 async def load_demo_data(sessions: Sessions, now: datetime = NOW) -> None:
@@ -73,10 +67,12 @@ class FileMember(Member):
     files: Files = field(default_factory=Files)  # type: ignore[assignment]
 
     async def sends_file(self, data: bytes, *, kind: AttachmentKind = AttachmentKind.PHOTO,
-                         name: str | None = None, size: int | None = None) -> str:
+                         name: str | None = None, size: int | None = None,
+                         announce_size: bool = True) -> str:
         ref = f"f{len(self.files.data) + 1}"
         self.files.data[ref] = data
-        attachment = Attachment(kind, ref, None, len(data) if size is None else size, name)
+        announced = (len(data) if size is None else size) if announce_size else None
+        attachment = Attachment(kind, ref, None, announced, name)
         return "\n".join(r.text for r in await self.send(attachment=attachment))
 
     @property
@@ -95,7 +91,7 @@ async def bind(member: Member, card: str = DEMO_CARD, name: str = "王芳",
 async def bound_member(settings: Settings, sessions: Sessions) -> FileMember:
     """An English-speaking member of the demo roster, bound to their chat account."""
     await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    member = FileMember(make_dispatcher(settings, sessions, Clock()), language="en")
     await bind(member)
     return member
 

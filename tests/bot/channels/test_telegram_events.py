@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from bot.channels.base import Outbound
-from bot.channels.telegram import TelegramChannel
 from models.db import Sessions
-from tests.support.events import STAFF_CHAT, add_event, add_staff, event_settings, make_dispatcher
+from tests.support.events import NOW, STAFF_CHAT, add_event, add_staff
 from tests.support.fakes.telegram_api import FakeTelegram, Sent
+from tests.support.telegram_chat import app_settings, running
 
 WANG, MARY, STAFF_USER = 101, 102, 900
 
@@ -19,16 +20,13 @@ WANG, MARY, STAFF_USER = 101, 102, 900
 async def running_bot(
     fake: FakeTelegram, sessions: Sessions, database_url: str
 ) -> AsyncIterator[None]:
-    settings = event_settings(database_url, telegram={
-        "token": fake.token, "base_url": fake.base_url, "base_file_url": fake.base_file_url})
-    outbound = Outbound()
-    channel = TelegramChannel(settings.telegram, make_dispatcher(settings, sessions), outbound)
-    outbound.add(channel)
-    await channel.start()
-    try:
-        yield
-    finally:
-        await channel.stop()
+    """The whole bot, so notices (a waitlist seat, a staff answer) go through the outbox."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = app_settings(database_url, Path(data_dir), fake,
+                                handoff={"staff_chat": f"telegram:{STAFF_CHAT}"},
+                                limits={"members_only_events": []})
+        async with running(settings, NOW):
+            yield
 
 
 async def press(fake: FakeTelegram, user: int, label: str, language: str = "zh-hans") -> Sent:
@@ -118,7 +116,7 @@ async def test_handoff_round_trip_through_the_staff_chat(
         ))
         answer = (await fake.wait_for(WANG, 4))[-1]
         assert answer.text == "工会工作人员（#T1）：请带上劳动合同来区总工会法律援助窗口。"
-        assert (await fake.wait_for(STAFF_CHAT, 3))[-1].text == "已发给 王芳（#T1）。"
+        assert (await fake.wait_for(STAFF_CHAT, 3))[-1].text == "已排队发给 王芳（#T1）。"
 
         done = await say(fake, WANG, "/done")
         assert "已结束" in done.text

@@ -4,62 +4,29 @@ files a claim with a photo, staff approve it, the member is told; discounts near
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import Outbound
-from bot.channels.telegram import TelegramChannel
-from bot.config import Settings, TelegramSettings
+from bot.app import App
+from bot.config import Settings
 from models.db import Sessions
 from models.mutual_aid import Claim, ClaimDocument
-from tests.support.fakes.telegram_api import FakeTelegram, Sent
-from tests.support.member_services import JPEG, load_demo_data, make_dispatcher, make_staff
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.member_services import JPEG, NOW, load_demo_data, make_staff
+from tests.support.telegram_chat import Chat, app_settings, running
 
 MEMBER, STAFF = 1001, 2002
 
 
-class Chat:
-    """One person's Telegram chat with the bot: send something, wait for the answers."""
-
-    def __init__(self, server: FakeTelegram, user_id: int, language: str) -> None:
-        self.server, self.user_id, self.language = server, user_id, language
-
-    async def _push(self, update: dict[str, Any], answers: int) -> list[Sent]:
-        before = len(self.server.to(self.user_id))
-        self.server.push(update)
-        sent = await self.server.wait_for(self.user_id, before + answers)
-        return sent[before:]
-
-    async def says(self, text: str, answers: int = 1) -> str:
-        sent = await self._push(self.server.message(self.user_id, text,
-                                                    language=self.language), answers)
-        return "\n".join(s.text for s in sent)
-
-    async def presses(self, data: str, answers: int = 1) -> list[Sent]:
-        return await self._push(self.server.callback(self.user_id, data,
-                                                     language=self.language), answers)
-
-    async def sends(self, answers: int = 1, **content: Any) -> list[Sent]:
-        update = self.server.message(self.user_id, language=self.language, **content)
-        return await self._push(update, answers)
-
-
 @pytest.fixture
-async def channel(settings: Settings, sessions: Sessions,
-                  fake_telegram: FakeTelegram) -> AsyncIterator[TelegramChannel]:
+async def channel(database_url: str, settings: Settings, sessions: Sessions,
+                  fake_telegram: FakeTelegram) -> AsyncIterator[App]:
     await load_demo_data(sessions)
     await make_staff(sessions, str(STAFF))
-    telegram = TelegramChannel(
-        TelegramSettings(token=fake_telegram.token, base_url=fake_telegram.base_url,
-                         base_file_url=fake_telegram.base_file_url),
-        make_dispatcher(settings, sessions), Outbound(),
-    )
-    telegram.outbound.add(telegram)
-    await telegram.start()
-    yield telegram
-    await telegram.stop()
+    on_fake = app_settings(database_url, settings.bot.data_dir, fake_telegram)
+    async with running(on_fake, NOW) as app:
+        yield app
 
 
 async def test_member_files_a_claim_with_a_photo(channel, fake_telegram, sessions, settings
@@ -119,7 +86,7 @@ async def test_staff_approve_and_the_member_receives_the_notice(
 
     before = len(fake_telegram.to(MEMBER))
     decided = await staff.presses("claims.approve:1")
-    assert "已通知会员" in decided[0].text
+    assert "给会员的通知已排队" in decided[0].text
     notice = (await fake_telegram.wait_for(MEMBER, before + 1))[before]
     assert notice.text == ("Good news: your claim HZ26112000001 is approved. ¥3,500.00 will be "
                            "paid to your Jingka card.")

@@ -15,8 +15,8 @@ from bot.i18n import Catalogs
 from models.broadcast import OutboxMessage
 from models.db import Sessions
 from tests.support import events as events_support
-from tests.support import member_services
 from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     Clock,
     FileMember,
@@ -39,8 +39,8 @@ async def test_a_seat_holder_is_reminded_a_day_and_an_hour_before(
     database_url: str, sessions: Sessions
 ) -> None:
     soon = await events_support.add_event(sessions, days=0.5, capacity=1)
-    dispatcher = events_support.make_dispatcher(events_support.event_settings(database_url),
-                                                sessions)
+    dispatcher = make_dispatcher(events_support.event_settings(database_url), sessions,
+                                 events_support.NOW)
     wang, tom = Member(dispatcher, user_id="1"), Member(dispatcher, user_id="2", language="en")
     await wang.presses(f"events.join:{soon}")
     await tom.presses(f"events.join:{soon}")  # waitlisted: no reminder
@@ -63,7 +63,7 @@ async def test_a_claim_waiting_three_days_for_documents_gets_one_reminder(
 ) -> None:
     clock = Clock()
     await load_demo_data(sessions)
-    dispatcher = member_services.make_dispatcher(settings, sessions, clock)
+    dispatcher = make_dispatcher(settings, sessions, clock)
     member = FileMember(dispatcher, user_id="1001", language="en")
     await bind(member)
     await file_claim(member)
@@ -78,7 +78,9 @@ async def test_a_claim_waiting_three_days_for_documents_gets_one_reminder(
     four_days = clock.now + timedelta(days=4)
     assert await sweep_reminders(sessions, source, Catalogs(), now=four_days) == 1
     assert await sweep_reminders(sessions, source, Catalogs(), now=four_days) == 0
-    reminders = [text for chat, text in await _queued(sessions) if chat == "1001"]
+    queued = [text for chat, text in await _queued(sessions) if chat == "1001"]
+    assert "needs more documents" in queued[0]  # the decision itself
+    reminders = queued[1:]
     assert len(reminders) == 1 and "is still waiting for documents" in reminders[0]
 
 

@@ -59,6 +59,12 @@ class FakeTelegram:
         self._chat_times: dict[str, float] = {}
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}
+        self.fail_every: int | None = None  # one send in every N answers 502 Bad Gateway ...
+        self.fail_phase = 0  # ... the one whose count leaves this remainder
+        self.failed = 0
+        self._sends = 0
+        self.slow_files: dict[str, asyncio.Event] = {}  # a download waits until the event is set
+        self.downloads_started: set[str] = set()
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -173,7 +179,11 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:
-        data = self.files.get(request.match_info["path"])
+        path = request.match_info["path"]
+        self.downloads_started.add(path)
+        if path in self.slow_files:
+            await self.slow_files[path].wait()
+        data = self.files.get(path)
         return web.Response(body=data) if data is not None else web.Response(status=404)
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -244,6 +254,10 @@ class FakeTelegram:
                 "chat": {"id": int(chat_id), "type": "private"}, "text": text}
 
     def _refuse(self, chat_id: str, params: dict[str, Any]) -> web.Response | None:
+        self._sends += 1
+        if self.fail_every and self._sends % self.fail_every == self.fail_phase:
+            self.failed += 1
+            return _error(502, "Bad Gateway")
         if chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.hold:
