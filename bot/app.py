@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from bot.answering import load_answerer
 from bot.channels.base import Outbound
@@ -30,6 +31,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.privacy.keys import activate, check_keys
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -44,6 +46,7 @@ class App:
         reminder_sources: Sequence[ReminderSource] | None = None,
     ) -> None:
         self.settings = settings
+        self.keyring = activate(settings)
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.services = Services(
@@ -107,7 +110,16 @@ class App:
             app.router.add_routes(self.wechat.routes())
         return app
 
+    async def check_keys(self) -> None:
+        """ConfigError when the data on file was sealed under a key we were not given."""
+        try:
+            async with self.sessions.begin() as session:
+                await check_keys(session, self.keyring)
+        except DBAPIError:
+            log.warning("privacy: the database has no tables yet (run: unionbot db upgrade)")
+
     async def start(self) -> None:
+        await self.check_keys()
         telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
         if telegram_webhook or self.wechat is not None:
             self._runner = web.AppRunner(self.http_app())
@@ -160,6 +172,7 @@ class App:
         )
         self.outbound.add(terminal)
         try:
+            await self.check_keys()
             await terminal.run()
         finally:
             await self.sessions.dispose()
