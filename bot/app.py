@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.answering import load_answerer
 from bot.channels.base import Outbound
+from bot.channels.mydata_link import MyDataLinks
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
@@ -86,7 +87,8 @@ class App:
             reminder_sources = default_sources(settings.broadcast, settings.zone)
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
                                    settings.zone, self.catalogs, reminder_sources, clock,
-                                   chores=[Housekeeping(self.sessions, settings.bot.data_dir).run])
+                                   chores=[Housekeeping(self.sessions, settings.bot.data_dir,
+                                                       settings.privacy).run])
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
 
@@ -104,6 +106,8 @@ class App:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", _health)
+        app.router.add_routes(MyDataLinks(self.sessions, self.keyring, self.settings.bot.data_dir,
+                                          self.dispatcher.clock).routes())
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
@@ -168,7 +172,8 @@ class App:
     async def chat(self) -> None:
         """The terminal chat, on this process's stdin and stdout."""
         terminal = TerminalChannel(
-            self.dispatcher, self.outbound, language=self.settings.bot.default_language
+            self.dispatcher, self.outbound, language=self.settings.bot.default_language,
+            save_dir=self.settings.bot.data_dir / "exports",
         )
         self.outbound.add(terminal)
         try:

@@ -303,6 +303,15 @@ class PrivacySettings(_Section):
     update_log_days: int = Field(default=7, ge=1)  # handled update ids (retries come sooner)
     unbound_member_days: int = Field(default=365, ge=1)  # unlinked chat accounts, unseen
     export_link_minutes: int = Field(default=30, ge=1, le=1440)  # /mydata links on WeChat
+    # The [http] server as members reach it (https://...), for those links; empty: no links.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https://")
+        return value
 
     @field_validator("master_key")
     @classmethod

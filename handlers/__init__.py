@@ -14,13 +14,14 @@ from handlers import (
     jobfairs,
     lectures,
     menu,
+    privacy,
     staff,
     subscriptions,
 )
 
 MODULES = (
     menu, discounts, binding, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, staff, faq,
+    broadcasts, staff, privacy, faq,
 )
 
 

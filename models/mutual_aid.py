@@ -130,6 +130,16 @@ async def record_consent(session: AsyncSession, member_id: int, *, purpose: str,
                        target=purpose, detail=f"text version {version}")
 
 
+async def withdraw_consent(session: AsyncSession, member_id: int, *, purpose: str,
+                           now: datetime) -> int:
+    """Marks the member's standing consents to `purpose` withdrawn; returns how many."""
+    result = await session.execute(update(Consent).where(
+        Consent.member_id == member_id, Consent.purpose == purpose,
+        Consent.withdrawn_at.is_(None)).values(withdrawn_at=now)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def add_draft_document(session: AsyncSession, document: ClaimDocument) -> int:
     """Keeps a document of a claim being filed (once per content); returns how many the
     draft holds. Each file is its own row, so an album of photos arriving at once is kept

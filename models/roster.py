@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -114,6 +114,12 @@ async def bind_member(
     binding = Binding(member_id=member_id, roster_id=entry.id, bound_at=now)
     session.add(binding)
     return binding
+
+
+async def unbind_member(session: AsyncSession, member_id: int) -> bool:
+    """Unlinks the chat account; False when it was not linked."""
+    result = await session.execute(delete(Binding).where(Binding.member_id == member_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def count_roster(session: AsyncSession) -> int:
