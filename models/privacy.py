@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase
 from models.audit import AuditEntry, record_audit
 from models.broadcast import OutboxMessage
 from models.conversation import ConversationState
+from models.dedupe import HandledUpdate
 from models.events import Registration
 from models.handoff import HandoffMessage, HandoffTicket
 from models.mass_sends import MassSendCount
@@ -153,6 +154,9 @@ async def erase_member(session: AsyncSession, member: Member, *, now: datetime,
         OfferedOptions.channel == member.channel, OfferedOptions.chat_id == member.chat_id))
     await session.execute(delete(MassSendCount).where(
         MassSendCount.channel == member.channel, MassSendCount.chat_id == member.chat_id))
+    await session.execute(delete(HandledUpdate).where(  # WeChat event keys hold the openid
+        HandledUpdate.channel == member.channel,
+        HandledUpdate.key.like(f"%:{member.external_id}:%")))
     _pseudonymise(member, now)
     await record_audit(session, at=now, actor_id=actor_id, action="member.erased",
                        target=f"member:{member.id}",
