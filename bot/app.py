@@ -107,7 +107,7 @@ class App:
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", _health)
         app.router.add_routes(MyDataLinks(self.sessions, self.keyring, self.settings.bot.data_dir,
-                                          self.dispatcher.clock).routes())
+                                          lambda: self.dispatcher.clock()).routes())
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:

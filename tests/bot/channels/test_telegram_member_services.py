@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot import documents
 from bot.channels.base import Outbound
 from bot.channels.telegram import TelegramChannel
 from bot.config import Settings, TelegramSettings
@@ -102,7 +103,8 @@ async def _file_claim(fake_telegram: FakeTelegram, sessions: Sessions, settings:
     assert claim is not None and claim.status == "submitted" and claim.amount_fen == 350_000
     assert document is not None and document.mime_type == "image/jpeg"
     stored = settings.bot.data_dir / "documents" / document.path
-    assert stored.read_bytes() == JPEG
+    assert JPEG not in stored.read_bytes()  # sealed at rest
+    assert await documents.load(document.path, settings.bot.data_dir) == JPEG
 
 
 async def test_staff_approve_and_the_member_receives_the_notice(
