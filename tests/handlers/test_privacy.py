@@ -147,3 +147,10 @@ async def test_staff_viewing_a_claim_and_its_documents_is_audited(
             ("claim.view", "member:1"), ("document.view", "member:1")]
         assert [e.action for e in await audit_entries(session, staff_id=staff_row.id)] == [
             "claim.view", "document.view"]
+
+
+async def test_privacy_in_the_members_language(settings: Settings, sessions: Sessions) -> None:
+    member = FileMember(make_dispatcher(settings, sessions), language="zh-hans")
+    shown = await member.command("/privacy")
+    assert "材料在申请处理完毕 1095 天后删除" in shown
+    assert ("删除我的数据", "privacy.erase") in member.buttons
