@@ -32,7 +32,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
-from bot.privacy.keys import activate, check_keys
+from bot.privacy.keys import activate, check_document_keys, check_keys
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -116,6 +116,7 @@ class App:
 
     async def check_keys(self) -> None:
         """ConfigError when the data on file was sealed under a key we were not given."""
+        await asyncio.to_thread(check_document_keys, self.settings.bot.data_dir, self.keyring)
         try:
             async with self.sessions.begin() as session:
                 await check_keys(session, self.keyring)

@@ -75,6 +75,10 @@ class MasterKey:
     def index_key(self) -> bytes:
         return _derive(self.secret, b"blind index")
 
+    @property
+    def link_key(self) -> bytes:
+        return _derive(self.secret, b"signed links")
+
 
 @dataclass(frozen=True)
 class Keyring:

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import documents
 from bot.config import ConfigError, DatabaseSettings, Settings
 from bot.documents import write_private
 from models.crypto import (
@@ -85,3 +86,22 @@ async def check_keys(session: AsyncSession, keyring: Keyring) -> None:
                 "which this key does not open (give that key, or list it in "
                 "privacy.previous_master_keys)") from None
 
+
+
+def check_document_keys(data_dir: Path, keyring: Keyring) -> None:
+    """ConfigError if a stored document's data key was wrapped by a key we do not have."""
+    base = documents.documents_dir(data_dir)
+    for path in base.glob("*/*.*") if base.is_dir() else ():
+        with path.open("rb") as handle:
+            header = handle.read(len(documents.MAGIC) + 8)
+        if not header.startswith(documents.MAGIC):
+            continue
+        key_id = header[len(documents.MAGIC):].decode("ascii", "replace")
+        try:
+            keyring.find(key_id)
+        except SealError:
+            raise ConfigError(
+                f"config error: {KEY_NAME}: documents in {base} are sealed under key {key_id}, "
+                "which is not configured (give that key, or list it in "
+                "privacy.previous_master_keys)") from None
+        return

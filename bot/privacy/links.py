@@ -13,7 +13,7 @@ PATH = "/mydata/"
 
 
 def _signature(keyring: Keyring, payload: str, index: int) -> str:
-    key = keyring.keys[index].index_key
+    key = keyring.keys[index].link_key
     return hmac.new(key, b"mydata link " + payload.encode("ascii"), "sha256").hexdigest()[:32]
 
 

@@ -3,8 +3,12 @@ consent withdrawal and erasure (/deleteme), including the awkward cases."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.config import Settings
 from bot.privacy.erase import settle
 from models.audit import AuditEntry
@@ -154,3 +158,24 @@ async def test_privacy_in_the_members_language(settings: Settings, sessions: Ses
     shown = await member.command("/privacy")
     assert "材料在申请处理完毕 1095 天后删除" in shown
     assert ("删除我的数据", "privacy.erase") in member.buttons
+
+
+async def test_unionbot_audit_lists_by_member_and_by_staff(
+    settings: Settings, sessions: Sessions, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    member = await bound_member(settings, sessions)
+    await file_claim_with(member, SCAN)
+    await make_staff(sessions, "2002", language="en")
+    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
+                       name="Staff Li")
+    await staff.presses("claims.open:1")
+    monkeypatch.setenv("UNIONBOT_DATABASE__URL", settings.database.url)
+    assert await asyncio.to_thread(main, ["audit", "--staff", "telegram:2002"]) == 0
+    by_staff = capsys.readouterr().out.splitlines()
+    assert [line.split()[3] for line in by_staff] == ["claim.view", "document.view"]
+    assert await asyncio.to_thread(main, ["audit", "--member", "1"]) == 0
+    about_member = capsys.readouterr().out
+    assert "member.bind" in about_member and "document.view" in about_member
+    assert "consent.given" in about_member
+    assert await asyncio.to_thread(main, ["audit", "--member", "telegram:404"]) == 1

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Text, select, type_coerce
 
+from bot import documents
 from bot.app import App
 from bot.cli import main
 from bot.config import ConfigError, Settings, load_settings
-from bot.privacy.keys import DEV_KEY_FILE, load_keyring
+from bot.privacy.keys import DEV_KEY_FILE, check_document_keys, load_keyring
 from models.crypto import Keyring, new_master_key, use_keyring
 from models.db import Sessions
 from models.roster import RosterEntry, find_roster_by_phone
@@ -133,3 +134,11 @@ async def test_sealed_columns_store_no_plaintext(sessions: Sessions) -> None:
     async with sessions.begin() as session:
         raw = await session.scalar(select(type_coerce(RosterEntry.phone, Text)))
     assert raw is not None and raw.startswith("enc1:") and "13912345678" not in raw
+
+
+async def test_documents_under_an_unknown_key_stop_start_up(tmp_path: Path,
+                                                             keyring: Keyring) -> None:
+    await documents.store(SCAN, tmp_path)
+    check_document_keys(tmp_path, keyring)  # the key that sealed them: fine
+    with pytest.raises(ConfigError, match=r"documents in .* are sealed under key"):
+        check_document_keys(tmp_path, Keyring.from_text(new_master_key()))
