@@ -31,6 +31,17 @@ from tests.support.privacy import read_export, traces
 IDENTIFYING = ("13800000001", DEMO_CARD, STORY, "王芳")
 
 
+async def claim_and_staff(settings: Settings, sessions: Sessions
+                          ) -> tuple[FileMember, FileMember]:
+    """A member who filed a claim with a document, and an English-speaking staff member."""
+    member = await bound_member(settings, sessions)
+    await file_claim_with(member, SCAN)
+    await make_staff(sessions, "2002", language="en")
+    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
+                       name="Staff Li")
+    return member, staff
+
+
 async def test_privacy_says_what_we_keep_for_how_long(settings: Settings,
                                                       sessions: Sessions) -> None:
     member = FileMember(make_dispatcher(settings, sessions), language="en")
@@ -87,11 +98,7 @@ async def test_deleteme_during_an_open_claim_asks_then_leaves_nothing_identifyin
 
 async def test_a_paid_claim_keeps_only_what_accounting_needs(settings: Settings,
                                                              sessions: Sessions) -> None:
-    member = await bound_member(settings, sessions)
-    await file_claim_with(member, SCAN)
-    await make_staff(sessions, "2002", language="en")
-    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
-                       name="Staff Li")
+    member, staff = await claim_and_staff(settings, sessions)
     await staff.presses("claims.approve:1")
     assert "paid claim HZ" in await member.command("/deleteme")
     assert "Kept for the union's accounts" in await member.presses("privacy.erase:yes")
@@ -137,19 +144,16 @@ async def test_deleteme_from_an_unbound_chat(settings: Settings, sessions: Sessi
 async def test_staff_viewing_a_claim_and_its_documents_is_audited(
     settings: Settings, sessions: Sessions
 ) -> None:
-    member = await bound_member(settings, sessions)
-    await file_claim_with(member, SCAN)
-    staff_row = await make_staff(sessions, "2002", language="en")
-    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
-                       name="Staff Li")
+    _member, staff = await claim_and_staff(settings, sessions)
     await staff.presses("claims.open:1")
     assert [r.file.data for r in staff.replies if r.file] == [SCAN]
+    staff_id = 2
     async with sessions.begin() as session:
         views = list(await session.scalars(select(AuditEntry).where(
-            AuditEntry.actor_id == staff_row.id).order_by(AuditEntry.id)))
+            AuditEntry.actor_id == staff_id).order_by(AuditEntry.id)))
         assert [(v.action, v.target) for v in views] == [
             ("claim.view", "member:1"), ("document.view", "member:1")]
-        assert [e.action for e in await audit_entries(session, staff_id=staff_row.id)] == [
+        assert [e.action for e in await audit_entries(session, staff_id=staff_id)] == [
             "claim.view", "document.view"]
 
 
@@ -164,11 +168,7 @@ async def test_unionbot_audit_lists_by_member_and_by_staff(
     settings: Settings, sessions: Sessions, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    member = await bound_member(settings, sessions)
-    await file_claim_with(member, SCAN)
-    await make_staff(sessions, "2002", language="en")
-    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
-                       name="Staff Li")
+    _member, staff = await claim_and_staff(settings, sessions)
     await staff.presses("claims.open:1")
     monkeypatch.setenv("UNIONBOT_DATABASE__URL", settings.database.url)
     assert await asyncio.to_thread(main, ["audit", "--staff", "telegram:2002"]) == 0
