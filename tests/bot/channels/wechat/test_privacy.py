@@ -40,7 +40,7 @@ async def test_mydata_by_link_then_deleteme(
         assert "王芳" in (await follower.says("0001")).text
 
         answer = (await follower.says("/mydata")).text
-        assert "do not share it" in answer
+        assert "请勿转发" in answer  # do not share it (WeChat members default to Chinese)
         link = next(word for word in answer.split() if word.startswith("https://union.example"))
         async with aiohttp.ClientSession() as http:
             async with http.get(base + urlsplit(link).path) as response:
@@ -59,7 +59,7 @@ async def test_mydata_by_link_then_deleteme(
         app.dispatcher.clock = utcnow
 
         assert "1. " in (await follower.says("/deleteme")).text
-        assert "is deleted" in (await follower.says("1")).text
+        assert "全部信息已删除" in (await follower.says("1")).text
         await settle()
         assert await traces(sessions, OPENID, "13800000001", "王芳") == []
         async with sessions.begin() as session:
