@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -62,20 +63,21 @@ def _derive(secret: bytes, purpose: bytes) -> bytes:
 class MasterKey:
     secret: bytes = field(repr=False)
 
-    @property
+    @cached_property
     def id(self) -> str:
         """A public name for the key: safe to store beside the data."""
         return hashlib.sha256(b"unionbot key id" + self.secret).hexdigest()[:8]
 
-    @property
+    # Derived once per process: HKDF on every sealed value would cost more than the sealing.
+    @cached_property
     def column_key(self) -> AESGCM:
         return AESGCM(_derive(self.secret, b"columns"))
 
-    @property
+    @cached_property
     def index_key(self) -> bytes:
         return _derive(self.secret, b"blind index")
 
-    @property
+    @cached_property
     def link_key(self) -> bytes:
         return _derive(self.secret, b"signed links")
 
