@@ -3,11 +3,10 @@ the member hears at once, in the member's language."""
 
 from __future__ import annotations
 
-import logging
-
 from bot import documents
 from bot.context import Context
 from bot.messages import Address, Button, Incoming, OutgoingFile, Reply, split_payload
+from bot.privacy.access import read_for_staff
 from handlers.claims.common import claim_summary, parse_amount, status_label, yuan
 from models.audit import record_audit
 from models.member import Member
@@ -23,8 +22,6 @@ from models.mutual_aid import (
     set_status,
 )
 from models.roster import RosterEntry
-
-log = logging.getLogger(__name__)
 
 FLOW = "claim_review"
 REASON_LIMIT = 500
@@ -77,32 +74,22 @@ async def _document_replies(ctx: Context, claim: Claim, docs: list[ClaimDocument
     replies = []
     for number, doc in enumerate(docs, start=1):
         try:
-            data = await documents.load(doc.path, ctx.settings.bot.data_dir)
-        except documents.DocumentUnreadable as exc:
-            log.error("claim %s: document %s is not served: %s", claim.number, doc.id, exc)
-            await _audit_view(ctx, claim, number, allowed=False)
+            data = await read_for_staff(ctx.session, claim, doc, number, staff_id=ctx.member.id,
+                                        now=ctx.now, data_dir=ctx.settings.bot.data_dir)
+        except documents.DocumentUnreadable:
             replies.append(Reply(text=ctx._("Document {number} of {claim} failed its integrity "
                                             "check and is not shown.").format(
                 number=number, claim=claim.number)))
             continue
         except (OSError, ValueError):
-            log.error("claim %s: document %s is missing from the store", claim.number, doc.path)
             replies.append(Reply(text=ctx._("Document {number} of {claim} is missing from the "
                                             "store.").format(number=number, claim=claim.number)))
             continue
-        await _audit_view(ctx, claim, number, allowed=True)
         ext = documents.EXTENSIONS.get(doc.mime_type, "bin")
         replies.append(Reply(text=f"{claim.number} #{number}", file=OutgoingFile(
             name=f"{claim.number}-{number}.{ext}", data=data, mime_type=doc.mime_type,
             as_photo=doc.mime_type.startswith("image/"))))
     return replies
-
-
-async def _audit_view(ctx: Context, claim: Claim, number: int, *, allowed: bool) -> None:
-    """Every document staff open is logged: who, whose, which, when."""
-    await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="document.view",
-                       target=f"member:{claim.member_id}", allowed=allowed,
-                       detail=f"claim {claim.number} document {number}")
 
 
 async def approve_claim(msg: Incoming, ctx: Context) -> list[Reply]:
