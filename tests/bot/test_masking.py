@@ -7,7 +7,11 @@ import logging
 
 import pytest
 
+from bot.config import Settings
 from bot.masking import MaskingFilter, mask_personal
+from models.db import Sessions
+from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 
 
 @pytest.mark.parametrize(("said", "logged"), [
@@ -46,3 +50,16 @@ def test_the_log_filter_masks_arguments_and_tracebacks() -> None:
     assert "13800138000" not in written and "6200000000000001" not in written
     assert "11010519491231002X" not in written
     assert "手机[phone]" in written and "card [card number] refused" in written
+
+
+async def test_message_text_is_logged_only_at_debug_and_masked(
+    settings: Settings, sessions: Sessions, caplog: pytest.LogCaptureFixture
+) -> None:
+    member = Member(make_dispatcher(settings, sessions), language="en")
+    with caplog.at_level(logging.INFO):
+        await member.says("my phone is 13800138000, card 6200000000000001")
+    assert "13800138000" not in caplog.text and "my phone" not in caplog.text
+    with caplog.at_level(logging.DEBUG, logger="bot.dispatcher"):
+        await member.says("my phone is 13800138000, card 6200000000000001")
+    assert "my phone is [phone], card [card number]" in caplog.text
+    assert "13800138000" not in caplog.text
