@@ -42,8 +42,8 @@ def keys_command(args: argparse.Namespace, settings: Settings) -> int:
             report = await rotate(sessions, keyring, settings.bot.data_dir)
         finally:
             await sessions.dispose()
-        print(f"keys rotate: {report.values} rows and {report.files} documents now under key "
-              f"{keyring.current.id}")
+        print(f"keys rotate: {report.values} rows and {report.files} documents moved to key "
+              f"{keyring.current.id}; everything is under it now")
         if report.unreadable:
             print(f"keys rotate: {report.unreadable} documents do not verify and were left as "
                   "they are", file=sys.stderr)
