@@ -3,12 +3,14 @@ rotation killed half way resumes; the old key can then be dropped."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Text, literal, select, type_coerce, update
 
 from bot import documents
+from bot.cli import main
 from bot.config import Settings
 from bot.privacy.rotation import rotate
 from models.crypto import Keyring, new_master_key, use_keyring
@@ -66,4 +68,23 @@ async def test_a_killed_rotation_resumes_and_the_old_key_can_go(
     for path in (settings.bot.data_dir / "documents").rglob("*.*"):
         assert documents.unseal(path.read_bytes(), only_new)
     assert documents.unseal(legacy.read_bytes(), only_new).endswith(b"old plaintext scan")
+    use_keyring(keyring)
+
+
+async def test_the_keys_commands(settings: Settings, sessions: Sessions,
+                                 monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str], keyring: Keyring) -> None:
+    assert await asyncio.to_thread(main, ["keys", "new"]) == 0
+    fresh = capsys.readouterr().out.strip()
+    assert Keyring.from_text(fresh).current.id != keyring.current.id
+    await bound_member(settings, sessions)
+    monkeypatch.setenv("UNIONBOT_DATABASE__URL", settings.database.url)
+    monkeypatch.setenv("UNIONBOT_BOT__DATA_DIR", str(settings.bot.data_dir))
+    monkeypatch.setenv("UNIONBOT_PRIVACY__MASTER_KEY", fresh)
+    monkeypatch.setenv("UNIONBOT_PRIVACY__PREVIOUS_MASTER_KEYS",
+                       f'["{settings.privacy.master_key}"]')
+    assert await asyncio.to_thread(main, ["keys", "rotate"]) == 0
+    assert "2 rows and 0 documents moved" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["keys", "rotate"]) == 0
+    assert "0 rows and 0 documents moved" in capsys.readouterr().out
     use_keyring(keyring)
