@@ -11,9 +11,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from bot.answering.live import ReloadableAnswerer
 from bot.channels.base import Outbound
+from bot.channels.mydata_link import MyDataLinks
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
@@ -33,6 +35,7 @@ from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
 from bot.logsafe import PathOnlyAccessLogger, install_redaction
+from bot.privacy.keys import activate, check_document_keys, check_keys
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -48,6 +51,7 @@ class App:
     ) -> None:
         self.settings = settings
         install_redaction(_secrets(settings))
+        self.keyring = activate(settings)
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.answerer = ReloadableAnswerer(settings.bot.knowledge_dir,
@@ -87,7 +91,8 @@ class App:
             reminder_sources = default_sources(settings.broadcast, settings.zone)
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
                                    settings.zone, self.catalogs, reminder_sources, clock,
-                                   chores=[Housekeeping(self.sessions, settings.bot.data_dir).run])
+                                   chores=[Housekeeping(self.sessions, settings.bot.data_dir,
+                                                       settings.privacy).run])
         self._runner: web.AppRunner | None = None
         self.http_port: int | None = None
 
@@ -105,6 +110,8 @@ class App:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", self.health)
+        app.router.add_routes(MyDataLinks(self.sessions, self.keyring, self.settings.bot.data_dir,
+                                          lambda: self.dispatcher.clock()).routes())
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
@@ -116,7 +123,17 @@ class App:
         signature, msg_signature)."""
         return web.AppRunner(self.http_app(), access_log_class=PathOnlyAccessLogger)
 
+    async def check_keys(self) -> None:
+        """ConfigError when the data on file was sealed under a key we were not given."""
+        await asyncio.to_thread(check_document_keys, self.settings.bot.data_dir, self.keyring)
+        try:
+            async with self.sessions.begin() as session:
+                await check_keys(session, self.keyring)
+        except DBAPIError:
+            log.warning("privacy: the database has no tables yet (run: unionbot db upgrade)")
+
     async def start(self) -> None:
+        await self.check_keys()
         if self.serves_platforms:  # webhooks, and /healthz in polling mode too
             self._runner = self.http_runner()
             await self._runner.setup()
@@ -182,10 +199,12 @@ class App:
     async def chat(self) -> None:
         """The terminal chat, on this process's stdin and stdout."""
         terminal = TerminalChannel(
-            self.dispatcher, self.outbound, language=self.settings.bot.default_language
+            self.dispatcher, self.outbound, language=self.settings.bot.default_language,
+            save_dir=self.settings.bot.data_dir / "exports",
         )
         self.outbound.add(terminal)
         try:
+            await self.check_keys()
             await terminal.run()
         finally:
             await self.sessions.dispose()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
 from bot.logsafe import install_redaction, quiet_libraries
+from bot.masking import install_masking
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 Importer = Callable[["AsyncSession", list["Row"]], Awaitable[ImportReport]]
 Command = Callable[[argparse.Namespace, Settings], int]
 IMPORT_KINDS = ("merchants", "roster", "events")
+SEALED_DATA = frozenset({"demo", "import", "staff", "broadcast"})  # commands reading members
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,8 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     i18n.add_argument("action", choices=("compile",))
 
     from bot.cli_broadcast import add_parsers
+    from bot.privacy.cli import add_parsers as add_privacy_parsers
 
     add_parsers(commands)
+    add_privacy_parsers(commands)
     return parser
 
 
@@ -76,10 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     quiet_libraries()
+    install_masking()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     install_redaction()
     try:
         settings = load_settings(find_config(args.config))
+        if args.command in SEALED_DATA:
+            from bot.privacy.keys import activate
+
+            activate(settings)  # sealed columns need the key; a wrong one stops here
         return COMMANDS[args.command](args, settings)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
@@ -227,7 +236,15 @@ COMMANDS: dict[str, Command] = {
     "i18n": _i18n,
     "staff": lambda args, settings: _staff(args, settings),
     "broadcast": lambda args, settings: _broadcast(args, settings),
+    "keys": lambda args, settings: _privacy("keys", args, settings),
+    "audit": lambda args, settings: _privacy("audit", args, settings),
 }
+
+
+def _privacy(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    from bot.privacy.cli import audit_command, keys_command
+
+    return (keys_command if command == "keys" else audit_command)(args, settings)
 
 
 def _staff(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,6 +29,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from models.crypto import parse_master_key
+
 LANGUAGES = ("zh_CN", "en")
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -315,6 +317,42 @@ class LimitsSettings(_Section):
         "lecture", "job_fair")
 
 
+class PrivacySettings(_Section):
+    """Encryption keys and how long each kind of personal data is kept (in days)."""
+
+    master_key: str = ""  # base64 of 32 bytes; see docs/privacy.md
+    previous_master_keys: tuple[str, ...] = ()  # still open what they sealed (rotation)
+    document_days: int = Field(default=1095, ge=1)  # after the claim's decision
+    unanswered_days: int = Field(default=90, ge=1)  # questions the bot could not answer
+    handoff_days: int = Field(default=365, ge=1)  # after the ticket is closed
+    update_log_days: int = Field(default=7, ge=1)  # handled update ids (retries come sooner)
+    unbound_member_days: int = Field(default=365, ge=1)  # unlinked chat accounts, unseen
+    export_link_minutes: int = Field(default=30, ge=1, le=1440)  # /mydata links on WeChat
+    # The [http] server as members reach it (https://...), for those links; empty: no links.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https://")
+        return value
+
+    @field_validator("master_key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if value:
+            parse_master_key(value)
+        return value
+
+    @field_validator("previous_master_keys")
+    @classmethod
+    def _keys_shape(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            parse_master_key(key)
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -329,6 +367,7 @@ class Settings(BaseSettings):
     broadcast: BroadcastSettings = BroadcastSettings()
     inbound: InboundSettings = InboundSettings()
     limits: LimitsSettings = LimitsSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
+from bot.masking import mask_personal
 from bot.messages import Incoming, Reply, split_payload
 from bot.notices import queue_notices, split_notices
 from bot.prefetch import prefetch, worth_fetching
@@ -116,6 +117,8 @@ class Dispatcher:
             ):
                 log.info("update %s:%s was handled already", msg.channel, msg.update_id)
                 return []
+            if msg.text and log.isEnabledFor(logging.DEBUG):  # text only at DEBUG, masked
+                log.debug("update %s text: %s", msg.update_id, mask_personal(msg.text[:200]))
             member, _created = await get_or_create_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,

@@ -15,6 +15,7 @@ from handlers import (
     lectures,
     menu,
     notices,
+    privacy,
     staff,
     subscriptions,
     takeover,
@@ -22,7 +23,7 @@ from handlers import (
 
 MODULES = (
     menu, discounts, binding, takeover, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, notices, staff, faq,
+    broadcasts, notices, staff, privacy, faq,
 )
 
 

@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.crypto import Sealed
 from models.member import Member
 
 
@@ -51,7 +52,7 @@ class HandoffMessage(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("handoff_tickets.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     direction: Mapped[str] = mapped_column(String(12))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Sealed())
     at: Mapped[datetime]
 
 

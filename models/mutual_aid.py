@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.audit import record_audit
 from models.base import Base
 from models.conversation import ConversationState
+from models.crypto import Sealed
 from models.roster import Binding
 
 
@@ -60,6 +61,7 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     text_version: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Claim(Base):
@@ -77,11 +79,11 @@ class Claim(Base):
     incident_type: Mapped[str] = mapped_column(String(32))
     incident_date: Mapped[date]
     amount_fen: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Sealed(), default="")
     status: Mapped[str] = mapped_column(String(16), index=True,
                                         default=ClaimStatus.SUBMITTED.value)
     decided_fen: Mapped[int | None] = mapped_column(Integer, default=None)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Sealed(), default="")
     submitted_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -117,7 +119,7 @@ async def has_consent(session: AsyncSession, member_id: int, *, purpose: str,
                       version: str) -> bool:
     found = await session.scalar(select(Consent.id).where(
         Consent.member_id == member_id, Consent.purpose == purpose,
-        Consent.text_version == version,
+        Consent.text_version == version, Consent.withdrawn_at.is_(None),
     ).limit(1))
     return found is not None
 
@@ -127,6 +129,16 @@ async def record_consent(session: AsyncSession, member_id: int, *, purpose: str,
     session.add(Consent(member_id=member_id, purpose=purpose, text_version=version, at=now))
     await record_audit(session, at=now, actor_id=member_id, action="consent.given",
                        target=purpose, detail=f"text version {version}")
+
+
+async def withdraw_consent(session: AsyncSession, member_id: int, *, purpose: str,
+                           now: datetime) -> int:
+    """Marks the member's standing consents to `purpose` withdrawn; returns how many."""
+    result = await session.execute(update(Consent).where(
+        Consent.member_id == member_id, Consent.purpose == purpose,
+        Consent.withdrawn_at.is_(None)).values(withdrawn_at=now)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def add_draft_document(session: AsyncSession, document: ClaimDocument) -> int:
@@ -190,9 +202,9 @@ async def set_status(
     if status is ClaimStatus.NEEDS_DOCUMENTS:
         claim.documents_requested_at, claim.documents_reminded_at = now, None
     detail = f"{old} -> {status.value}" + (f"; {decided_fen} fen" if decided_fen else "")
+    # The reason is medical free text: it stays sealed in the claim, not in the audit log.
     await record_audit(session, at=now, actor_id=actor_id, action="claim.status",
-                       target=f"claim:{claim.number}", detail=detail + (f"; {reason}"[:200]
-                                                                         if reason else ""))
+                       target=f"claim:{claim.number}", detail=detail)
 
 
 async def get_claim(session: AsyncSession, claim_id: int) -> Claim | None:

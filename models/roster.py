@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, ForeignKey, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from models.base import Base
+from models.crypto import Sealed, active_keyring
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(hours=1)
@@ -31,9 +32,27 @@ class RosterEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     card_number: Mapped[str] = mapped_column(String(24), unique=True)
     name: Mapped[str] = mapped_column(String(64))
-    phone: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(Sealed())
+    # A keyed HMAC of the phone's last 11 digits, so staff can find a member by phone
+    # although the phone itself is sealed.
+    phone_index: Mapped[str] = mapped_column(String(32), index=True, default="")
     workplace_union: Mapped[str] = mapped_column(String(120), default="")
     demo: Mapped[bool] = mapped_column(default=False)
+
+    @validates("phone")
+    def _index_phone(self, _key: str, phone: str) -> str:
+        self.phone_index = phone_index(phone)
+        return phone
+
+
+def phone_index(phone: str, index: int = 0) -> str:
+    """The blind index of a phone number under the current key (or keyring.keys[index])."""
+    keyring = active_keyring()
+    return keyring.blind_index(_phone_digits(phone), keyring.keys[index])
+
+
+def _phone_digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())[-11:]
 
 
 class Binding(Base):
@@ -89,6 +108,13 @@ async def find_roster_entry(session: AsyncSession, card_number: str) -> RosterEn
     return await session.scalar(select(RosterEntry).where(RosterEntry.card_number == card_number))
 
 
+async def find_roster_by_phone(session: AsyncSession, phone: str) -> list[RosterEntry]:
+    """Roster entries with this phone number (matched on the blind index, any key)."""
+    indexes = active_keyring().blind_indexes(_phone_digits(phone))
+    return list(await session.scalars(
+        select(RosterEntry).where(RosterEntry.phone_index.in_(indexes)).order_by(RosterEntry.id)))
+
+
 async def locked_until(
     session: AsyncSession, member_id: int, *, now: datetime, card: str | None = None
 ) -> datetime | None:
@@ -140,8 +166,10 @@ async def find_holder(session: AsyncSession, roster_id: int, *, other_than: int
         Binding.roster_id == roster_id, Binding.member_id != other_than).order_by(Binding.id))
 
 
-async def unbind_member(session: AsyncSession, member_id: int) -> None:
-    await session.execute(delete(Binding).where(Binding.member_id == member_id))
+async def unbind_member(session: AsyncSession, member_id: int) -> bool:
+    """Unlinks the chat account; False when it was not linked."""
+    result = await session.execute(delete(Binding).where(Binding.member_id == member_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def request_binding(

@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
 from bot.config import Settings, load_settings
+from models.crypto import Keyring, use_keyring
 from models.db import Sessions, make_engine
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.wechat_api import FakeWeChat
 
 PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
+TEST_KEY = "dGVzdCBtYXN0ZXIga2V5IGZvciB1bmlvbmJvdCAzMmI="  # 32 bytes, tests only
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -40,6 +42,17 @@ def pg_database() -> Iterator[str]:
     asyncio.run(execute(f'CREATE DATABASE "{name}"'))
     yield admin.set(database=name).render_as_string(hide_password=False)
     asyncio.run(execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(autouse=True)
+def keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[Keyring]:
+    """The master key sealed columns and documents use, as `unionbot` loads it at start (from
+    the environment, so every test's settings carry it)."""
+    monkeypatch.setenv("UNIONBOT_PRIVACY__MASTER_KEY", TEST_KEY)
+    ring = Keyring.from_text(TEST_KEY)
+    use_keyring(ring)
+    yield ring
+    use_keyring(None)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -10,11 +10,13 @@ import asyncio
 import re
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import Outbound
 from bot.dispatcher import Dispatcher
-from bot.messages import Button, Incoming, Location, Reply
+from bot.documents import write_private
+from bot.messages import Button, Incoming, Location, OutgoingFile, Reply
 
 LOCATION = re.compile(r"^@\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)$")
 
@@ -30,12 +32,14 @@ class TerminalChannel:
         language: str,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        save_dir: Path | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.language = language
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
+        self.save_dir = save_dir  # files the bot sends are saved here (0600)
         self.buttons: list[Button] = []
         self._count = 0
 
@@ -44,9 +48,17 @@ class TerminalChannel:
         lines = [reply.text]
         lines += [f"  [{n}] {b.label}" for n, b in enumerate(self.buttons, start=1)]
         if reply.file is not None:
-            lines.append(f"  (file: {reply.file.name}, {len(reply.file.data)} bytes)")
+            lines.append(f"  (file: {await self._keep(reply.file)}, "
+                         f"{len(reply.file.data)} bytes)")
         self.stdout.write("\n".join(lines) + "\n\n")
         self.stdout.flush()
+
+    async def _keep(self, file: OutgoingFile) -> str:
+        if self.save_dir is None:
+            return file.name
+        path = self.save_dir / Path(file.name).name
+        await asyncio.to_thread(write_private, path, file.data, self.save_dir)
+        return str(path)
 
     def to_incoming(self, line: str) -> Incoming:
         self._count += 1

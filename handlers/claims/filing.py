@@ -13,10 +13,9 @@ from bot.parsing import parse_number
 from handlers.binding import need_binding
 from handlers.claims.common import INCIDENTS, parse_amount, parse_date, yuan
 from handlers.claims.uploads import (
-    CONSENT_PURPOSE,
-    CONSENT_VERSION,
     ask_consent,
     ask_documents,
+    has_document_consent,
     new_draft,
     take_document,
 )
@@ -26,7 +25,6 @@ from models.mutual_aid import (
     close_claim_flow,
     count_draft_documents,
     file_claim,
-    has_consent,
     list_plans,
 )
 from models.roster import find_binding
@@ -147,8 +145,7 @@ async def _description(ctx: Context, value: str, data: dict[str, Any], plan: Aid
         return Reply(text=ctx._("Please keep it under {limit} characters.").format(
             limit=DESCRIPTION_LIMIT))
     data = {**data, "description": "" if value in ("-", "") else value}
-    if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
-                         version=CONSENT_VERSION):
+    if await has_document_consent(ctx):
         await ctx.start_flow(FLOW, "documents", data)
         return ask_documents(ctx, 0)
     await ctx.start_flow(FLOW, "consent", data)

@@ -3,13 +3,13 @@ the member hears at once, in the member's language."""
 
 from __future__ import annotations
 
-import logging
-
 from bot import documents
 from bot.context import Context
 from bot.messages import Button, Incoming, OutgoingFile, Reply, split_payload
 from bot.parsing import parse_id
+from bot.privacy.access import read_for_staff
 from handlers.claims.common import claim_summary, parse_amount, status_label, yuan
+from models.audit import record_audit
 from models.member import Member
 from models.mutual_aid import (
     PENDING,
@@ -23,8 +23,6 @@ from models.mutual_aid import (
     set_status,
 )
 from models.roster import RosterEntry
-
-log = logging.getLogger(__name__)
 
 FLOW = "claim_review"
 REASON_LIMIT = 500
@@ -50,6 +48,8 @@ async def open_claim(msg: Incoming, ctx: Context) -> list[Reply]:
     entry = await ctx.session.get(RosterEntry, claim.roster_id)
     assert plan is not None and entry is not None
     docs = await claim_documents(ctx.session, claim.id)
+    await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="claim.view",
+                       target=f"member:{claim.member_id}", detail=f"claim {claim.number}")
     text = "\n".join([
         claim_summary(ctx.translator, claim, plan),
         ctx._("Member: {name}, card {card}, {union}").format(
@@ -75,9 +75,14 @@ async def _document_replies(ctx: Context, claim: Claim, docs: list[ClaimDocument
     replies = []
     for number, doc in enumerate(docs, start=1):
         try:
-            data = await documents.load(doc.path, ctx.settings.bot.data_dir)
+            data = await read_for_staff(ctx.session, claim, doc, number, staff_id=ctx.member.id,
+                                        now=ctx.now, data_dir=ctx.settings.bot.data_dir)
+        except documents.DocumentUnreadable:
+            replies.append(Reply(text=ctx._("Document {number} of {claim} failed its integrity "
+                                            "check and is not shown.").format(
+                number=number, claim=claim.number)))
+            continue
         except (OSError, ValueError):
-            log.error("claim %s: document %s is missing from the store", claim.number, doc.path)
             replies.append(Reply(text=ctx._("Document {number} of {claim} is missing from the "
                                             "store.").format(number=number, claim=claim.number)))
             continue

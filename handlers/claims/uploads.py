@@ -26,7 +26,8 @@ from models.mutual_aid import (
 log = logging.getLogger(__name__)
 
 CONSENT_PURPOSE = "claim_documents"
-CONSENT_VERSION = "2026-11-v1"  # change it whenever the consent text below changes
+CONSENT_VERSION = "2026-12-v2"  # change it whenever the consent text below changes
+MAX_DOCUMENTS = 10
 DONE = {"done", "finish", "完成", "好了", "没有了", "提交"}
 Finish = Callable[[Context, dict[str, Any]], Awaitable[Reply]]
 
@@ -40,9 +41,9 @@ def ask_consent(ctx: Context) -> Reply:
         "personal information.\n"
         "Why: only to assess and pay this mutual-aid claim. Only the union's mutual-aid staff "
         "see them.\n"
-        "How long: kept for 3 years after the claim is decided, then deleted. You can ask your "
-        "union to delete them earlier.\n"
-        "Do you agree?"),
+        "How long: kept for {days} days after the claim is decided, then deleted. You can "
+        "withdraw your consent or have them deleted earlier: /privacy\n"
+        "Do you agree?").format(days=ctx.settings.privacy.document_days),
         buttons=((Button(ctx._("I agree"), "claim.answer:agree"),
                   Button(ctx._("I do not agree"), "claim.answer:refuse")),))
 
@@ -55,6 +56,16 @@ def ask_documents(ctx: Context, count: int) -> Reply:
         text = ctx._("Send photos or PDFs of your documents (inpatient bill, discharge summary, "
                      "ID card), one per message, then press Done.")
     return Reply(text=text, buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
+
+
+def consent_version(ctx: Context) -> str:
+    """The consent text's version with the period it quotes: a new period asks again."""
+    return f"{CONSENT_VERSION}/{ctx.settings.privacy.document_days}d"
+
+
+async def has_document_consent(ctx: Context) -> bool:
+    return await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
+                             version=consent_version(ctx))
 
 
 def new_draft() -> str:
@@ -84,7 +95,7 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
 async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]) -> Reply:
     if value == "agree" or value.lower() in ("i agree", "agree", "yes", "同意", "我同意"):
         await record_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
-                             version=CONSENT_VERSION, now=ctx.now)
+                             version=consent_version(ctx), now=ctx.now)
         await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents", data)
         prompt = ask_documents(ctx, 0)
         return Reply(text=ctx._("Thank you. Your consent is recorded.") + "\n" + prompt.text,
@@ -99,6 +110,9 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
 
 async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     assert msg.attachment is not None
+    if not await has_document_consent(ctx):  # withdrawn since the flow asked
+        await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "consent", data)
+        return ask_consent(ctx)
     if msg.attachment.kind not in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
         return Reply(text=ctx._("Please send a photo, or a PDF, JPG or PNG file."))
     refusal = await document_refusal(ctx, data, msg.attachment.size)
@@ -139,8 +153,7 @@ async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
         return Reply(text=ctx._("That claim is not waiting for documents."),
                      buttons=((Button(ctx._("My claims"), "claims.mine"),),))
     data = {"claim_id": claim.id, "draft": new_draft()}
-    if await has_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
-                         version=CONSENT_VERSION):
+    if await has_document_consent(ctx):
         await ctx.start_flow("claim", "documents", data)
         return ask_documents(ctx, 0)
     await ctx.start_flow("claim", "consent", data)

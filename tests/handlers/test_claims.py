@@ -195,7 +195,7 @@ async def test_consent_is_asked_once_and_recorded(settings, sessions) -> None:
     assert "Send photos or PDFs" in await member.says("-")
     async with sessions.begin() as session:
         consent = await session.scalar(select(Consent))
-    assert consent is not None and consent.text_version == "2026-11-v1"
+    assert consent is not None and consent.text_version == "2026-12-v2/1095d"
     assert consent.purpose == "claim_documents"
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot import documents
 from bot.app import App
 from bot.config import Settings
 from models.db import Sessions
@@ -69,7 +70,8 @@ async def _file_claim(fake_telegram: FakeTelegram, sessions: Sessions, settings:
     assert claim is not None and claim.status == "submitted" and claim.amount_fen == 350_000
     assert document is not None and document.mime_type == "image/jpeg"
     stored = settings.bot.data_dir / "documents" / document.path
-    assert stored.read_bytes() == JPEG
+    assert JPEG not in stored.read_bytes()  # sealed at rest
+    assert await documents.load(document.path, settings.bot.data_dir) == JPEG
 
 
 async def test_staff_approve_and_the_member_receives_the_notice(

@@ -1,0 +1,1 @@
+"""Members' personal data: keys, retention, export, erasure and the staff access log."""
