@@ -69,7 +69,9 @@ def app_settings(database_url: str, data_dir: Path, fake: FakeTelegram, **sectio
         telegram={"token": fake.token, "base_url": fake.base_url,
                   "base_file_url": fake.base_file_url},
         broadcast={"quiet_hours": "", "per_chat_interval": 0},
-        **{"handoff": {"staff_chat": f"telegram:{STAFF_GROUP}"}, **sections},
+        # A scripted member answers faster than a person types.
+        **{"handoff": {"staff_chat": f"telegram:{STAFF_GROUP}"},
+           "inbound": {"member_burst": 1000}, **sections},
     )
 
 
