@@ -9,12 +9,14 @@ from models.discounts import Merchant
 from models.events import Event, Registration
 from models.handoff import HandoffMessage, HandoffTicket
 from models.mass_sends import MassSendCount
+from models.media import ChannelMedia
 from models.member import Member, Role
 from models.mutual_aid import AidPlan, Claim, ClaimDocument, Consent
 from models.options import OfferedOptions
 from models.roster import BindAttempt, Binding, RosterEntry
 from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
+from models.wechat_mass import WeChatMassJob, WeChatTag, WeChatTagMember
 
 __all__ = [
     "AidPlan",
@@ -23,6 +25,7 @@ __all__ = [
     "BindAttempt",
     "Binding",
     "Broadcast",
+    "ChannelMedia",
     "Claim",
     "ClaimDocument",
     "Consent",
@@ -42,4 +45,7 @@ __all__ = [
     "Role",
     "RosterEntry",
     "Subscription",
+    "WeChatMassJob",
+    "WeChatTag",
+    "WeChatTagMember",
 ]

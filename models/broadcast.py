@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, func, select, update
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,6 +16,7 @@ class BroadcastStatus(StrEnum):
     SCHEDULED = "scheduled"  # waits for send_at (a recurring one stays scheduled)
     RUNNING = "running"  # outbox rows written, delivery under way
     DONE = "done"
+    PARTIAL = "partial"  # done, but some recipients failed or could not be reached
     CANCELLED = "cancelled"
     MISSED = "missed"  # the bot was down past the misfire grace time
 
@@ -23,6 +24,8 @@ class BroadcastStatus(StrEnum):
 class RowStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
+    MASS = "mass"  # delivered by a WeChat mass send (群发) to the broadcast's tag
+    WAITING = "waiting"  # a service notice waits for the member to write (WeChat's 48 h)
     FAILED = "failed"
     BLOCKED = "blocked"
     CANCELLED = "cancelled"
@@ -62,6 +65,8 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str | None] = mapped_column(Text, default=None)  # None: the broadcast's text
+    # [[label, payload], ...] rows of buttons for a text of its own (a reminder's choices)
+    buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON, default=None)
     kind: Mapped[str] = mapped_column(String(16), default="announcement")
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(10), default=RowStatus.QUEUED.value)
@@ -97,6 +102,16 @@ async def count_deliveries(session: AsyncSession, broadcast_id: int) -> dict[str
     counts = {status.value: 0 for status in RowStatus}
     counts.update({status: int(n) for status, n in rows})
     return counts
+
+
+async def failure_details(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+    """How many rows failed or were blocked, per recorded detail (the platform's reason)."""
+    rows = await session.execute(
+        select(OutboxMessage.detail, func.count()).where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.status.in_((RowStatus.FAILED.value, RowStatus.BLOCKED.value)))
+        .group_by(OutboxMessage.detail))
+    return {detail: int(n) for detail, n in rows}
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int, *, now: datetime) -> bool:

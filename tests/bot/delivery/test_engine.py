@@ -113,7 +113,8 @@ async def test_transient_errors_are_retried_with_backoff_up_to_a_limit(
         time.advance(60)
     assert sender.copies("1") == 1 and sender.calls["2"] == 3
     assert await counts(sessions, broadcast_id) == {
-        "queued": 0, "sent": 1, "failed": 1, "blocked": 0, "cancelled": 0}
+        "queued": 0, "sent": 1, "failed": 1, "blocked": 0, "cancelled": 0, "mass": 0,
+        "waiting": 0}
 
 
 async def test_quiet_hours_hold_non_urgent_broadcasts_until_morning(sessions: Sessions) -> None:
