@@ -79,6 +79,12 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), default=None, unique=True)
 
 
+def topic_of(audience: str) -> str:
+    """The subscription an audience is drawn from: topic:X's, otherwise announcements."""
+    kind, _, value = audience.partition(":")
+    return value if kind == "topic" else "announcements"
+
+
 async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
     return await session.get(Broadcast, broadcast_id)
 
@@ -138,10 +144,9 @@ async def create_broadcast(
 ) -> Broadcast:
     """A scheduled broadcast; "now" is a schedule for now, started by the next scheduler tick
     of whichever process runs the engine. `audience` is all, topic:NAME, lang:xx or tag:NAME."""
-    kind, _, value = audience.partition(":")
     broadcast = Broadcast(
         created_by=created_by, created_at=now, text=text, photo=photo,
-        topic=value if kind == "topic" else "announcements", audience=audience, urgent=urgent,
+        topic=topic_of(audience), audience=audience, urgent=urgent,
         status=BroadcastStatus.SCHEDULED.value, send_at=send_at or now, recurrence=recurrence,
     )
     session.add(broadcast)

@@ -8,8 +8,8 @@ from sqlalchemy.exc import OperationalError
 from bot.delivery.sender import MessageKind, SendResult
 from bot.messages import Reply
 from models.db import Sessions
-from tests.support.delivery import FakeTime, ScriptedSender, add_members, engine_for
 from tests.bot.delivery.test_engine import counts, start
+from tests.support.delivery import FakeTime, ScriptedSender, add_members, engine_for
 from tests.support.flaky import FlakySessions
 
 

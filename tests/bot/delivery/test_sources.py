@@ -14,9 +14,17 @@ from bot.delivery.sources import ClaimDocumentReminders, EventReminders, default
 from bot.i18n import Catalogs
 from models.broadcast import OutboxMessage
 from models.db import Sessions
-from tests.support import events as events_support, member_services
+from tests.support import events as events_support
+from tests.support import member_services
 from tests.support.dialogue import Member
-from tests.support.member_services import Clock, FileMember, bind, file_claim, load_demo_data, make_staff
+from tests.support.member_services import (
+    Clock,
+    FileMember,
+    bind,
+    file_claim,
+    load_demo_data,
+    make_staff,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
