@@ -198,8 +198,8 @@ async def test_the_sender_hears_the_final_counts(sessions: Sessions) -> None:
     await engine.drain("telegram")
     await engine.drain("telegram")
     report = [text for chat, text in sender.sent if chat == "900" and "finished" in text]
-    assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 blocked the bot, "
-                      "0 failed, 0 cancelled."]
+    assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 by WeChat mass send, "
+                      "0 blocked the bot, 0 failed, 0 cancelled."]
 
 
 async def test_a_normal_stop_records_what_was_under_way_and_sends_nothing_twice(
