@@ -21,16 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
-from bot.delivery.sender import MessageKind, Outcome, Sender, SendResult
-from bot.messages import Reply
+from bot.delivery.sender import BulkMessage, BulkSender, MessageKind, Outcome, Sender, SendResult
+from bot.messages import Button, Reply
 from models.base import utcnow
-from models.broadcast import Broadcast, RowStatus, get_broadcast
+from models.broadcast import Broadcast, BroadcastStatus, RowStatus, get_broadcast
 from models.db import Sessions
 from models.outbox import (
     Claimed,
     Result,
     block_member,
     cancelled_among,
+    claim_broadcast_rows,
     claim_rows,
     finish_broadcasts,
     record_results,
@@ -42,6 +43,10 @@ Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
+# A bulk send first brings the platform's group in step (WeChat tags 50 followers a call):
+# its rows are held long enough for that.
+BULK_LEASE = timedelta(minutes=10)
+ANNOUNCEMENT = MessageKind.ANNOUNCEMENT.value
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -56,7 +61,9 @@ class DeliveryEngine:
         lease: timedelta = timedelta(seconds=30), concurrency: int | None = None,
         poll_interval: float = 0.5, monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        bulk: Mapping[str, BulkSender] | None = None,
     ) -> None:
+        self.bulk = dict(bulk or {})
         self.monotonic = monotonic
         self.sleep = sleep
         self.sessions = sessions
@@ -105,6 +112,12 @@ class DeliveryEngine:
                    for _ in range(self.concurrency)]
         try:
             while True:
+                if channel in self.bulk and self._paused(channel) == 0:
+                    try:
+                        if await self._bulk(channel):
+                            continue
+                    except Exception:
+                        log.exception("outbox: bulk send on %s failed; trying again", channel)
                 if queue.qsize() < self.batch // 2 + 1 and self._paused(channel) == 0:
                     try:
                         rows = await self._claim(channel, self.batch - queue.qsize())
@@ -125,6 +138,8 @@ class DeliveryEngine:
             if (pause := self._paused(channel)) > 0:
                 await self.sleep(pause)
                 continue
+            if channel in self.bulk and await self._bulk(channel):
+                continue
             rows = await self._claim(channel, self.batch)
             if not rows:
                 return
@@ -144,7 +159,8 @@ class DeliveryEngine:
         async with self.sessions.begin() as session:
             rows = await claim_rows(
                 session, channel=channel, owner=self.owner, now=now, lease=self.lease,
-                limit=limit, urgent_only=self.quiet.holds(now))
+                limit=limit, urgent_only=self.quiet.holds(now),
+                skip_kind=ANNOUNCEMENT if channel in self.bulk else None)
             ids = {row.broadcast_id for row in rows if row.broadcast_id is not None}
             self._cancelled = await cancelled_among(session, ids | self._running())
             for broadcast_id in ids - self._content.keys():
@@ -152,6 +168,40 @@ class DeliveryEngine:
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
         return rows
+
+    async def _bulk(self, channel: str) -> bool:
+        """Send one broadcast's rows on this channel in one go; False when none are due."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            rows = await claim_broadcast_rows(
+                session, channel=channel, kind=ANNOUNCEMENT, owner=self.owner, now=now,
+                lease=max(self.lease, BULK_LEASE), urgent_only=self.quiet.holds(now))
+            broadcast = await get_broadcast(session, rows[0].broadcast_id or 0) if rows else None
+        if not rows:
+            return False
+        if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED.value:
+            sent = SendResult(Outcome.FAILED, detail="cancelled")
+        else:
+            message = BulkMessage(broadcast.id, broadcast.audience,
+                                  broadcast_reply(broadcast.text, broadcast.photo),
+                                  tuple(row.chat_id for row in rows))
+            try:
+                sent = await self.bulk[channel].deliver_bulk(message)
+            except Exception as exc:  # a BulkSender should not raise; treat it as transient
+                log.exception("bulk sender %s raised for broadcast %s", channel, broadcast.id)
+                sent = SendResult(Outcome.TRANSIENT, detail=type(exc).__name__)
+        for row in rows:
+            await self._record(row, self._bulk_outcome(channel, row, sent))
+        await self.flush()
+        return True
+
+    def _bulk_outcome(self, channel: str, row: Claimed, sent: SendResult) -> Result:
+        if sent.detail == "cancelled" and sent.outcome is Outcome.FAILED:
+            return Result(row.id, RowStatus.CANCELLED, "cancelled", counts_attempt=False)
+        result = self._outcome(channel, row, sent)
+        if result.status is RowStatus.SENT:
+            return Result(row.id, RowStatus.MASS, sent.detail)
+        return result
 
     def _running(self) -> set[int]:
         return set(self._content)
@@ -181,7 +231,9 @@ class DeliveryEngine:
 
     def _reply(self, row: Claimed) -> Reply:
         if row.text is not None or row.broadcast_id is None:
-            return Reply(text=row.text or "")
+            buttons = tuple(tuple(Button(label, payload) for label, payload in line)
+                            for line in row.buttons or ())
+            return Reply(text=row.text or "", buttons=buttons)
         return self._content[row.broadcast_id]
 
     def _outcome(self, channel: str, row: Claimed, sent: SendResult) -> Result:
@@ -197,6 +249,8 @@ class DeliveryEngine:
                           retry_at=now + timedelta(seconds=wait), counts_attempt=False)
         if sent.outcome is Outcome.BLOCKED:
             return Result(row.id, RowStatus.BLOCKED, sent.detail)
+        if sent.outcome is Outcome.WAITING:
+            return Result(row.id, RowStatus.WAITING, sent.detail, counts_attempt=False)
         if sent.outcome is Outcome.TRANSIENT and row.attempts + 1 < self.max_attempts:
             backoff = timedelta(seconds=min(300, 2 ** (row.attempts + 1)))
             return Result(row.id, RowStatus.QUEUED, sent.detail, retry_at=now + backoff)
