@@ -21,6 +21,7 @@ from models.subscription import select_audience
 
 QUEUED = RowStatus.QUEUED.value
 UNSUCCESSFUL = (RowStatus.FAILED.value, RowStatus.BLOCKED.value)
+NOT_CONNECTED = "channel not connected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,20 @@ async def finish_broadcasts(
             if broadcast is not None:
                 finished.append(broadcast)
     return finished
+
+
+async def fail_unsendable(
+    session: AsyncSession, broadcast_ids: set[int], *, channels: set[str]
+) -> int:
+    """Rows on a channel this process has no sender for (a terminal-chat member, a channel not
+    configured) fail at once, so the broadcast can end instead of waiting for ever."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.broadcast_id.in_(broadcast_ids),
+                                    OutboxMessage.status == QUEUED,
+                                    OutboxMessage.channel.not_in(channels))
+        .values(status=RowStatus.FAILED.value, detail=NOT_CONNECTED)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def claim_broadcast_rows(

@@ -30,6 +30,7 @@ REASONS = (
     (("429", "45011"), N_("the platform asked us to slow down")),
     (("network", "timed out", "-1:", "transient", "http 5"),
      N_("the platform could not be reached")),
+    (("channel not connected",), N_("the bot is not connected to that channel")),
 )
 OTHER_REASON = N_("the platform refused the message")
 
