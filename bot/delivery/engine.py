@@ -19,19 +19,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery.bulk import bulk_result, lease_bulk, send_bulk
 from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
-from bot.delivery.sender import BulkMessage, BulkSender, MessageKind, Outcome, Sender, SendResult
+from bot.delivery.sender import BulkSender, MessageKind, Outcome, Sender, SendResult
 from bot.messages import Button, Reply
 from models.base import utcnow
-from models.broadcast import Broadcast, BroadcastStatus, RowStatus, get_broadcast
+from models.broadcast import Broadcast, RowStatus, get_broadcast
 from models.db import Sessions
 from models.outbox import (
     Claimed,
     Result,
     block_member,
     cancelled_among,
-    claim_broadcast_rows,
     claim_rows,
     finish_broadcasts,
     record_results,
@@ -43,9 +43,6 @@ Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
-# A bulk send first brings the platform's group in step (WeChat tags 50 followers a call):
-# its rows are held long enough for that.
-BULK_LEASE = timedelta(minutes=10)
 ANNOUNCEMENT = MessageKind.ANNOUNCEMENT.value
 
 
@@ -172,36 +169,16 @@ class DeliveryEngine:
     async def _bulk(self, channel: str) -> bool:
         """Send one broadcast's rows on this channel in one go; False when none are due."""
         now = self.clock()
-        async with self.sessions.begin() as session:
-            rows = await claim_broadcast_rows(
-                session, channel=channel, kind=ANNOUNCEMENT, owner=self.owner, now=now,
-                lease=max(self.lease, BULK_LEASE), urgent_only=self.quiet.holds(now))
-            broadcast = await get_broadcast(session, rows[0].broadcast_id or 0) if rows else None
+        rows, message = await lease_bulk(self.sessions, channel=channel, owner=self.owner,
+                                         now=now, lease=self.lease,
+                                         urgent_only=self.quiet.holds(now))
         if not rows:
             return False
-        if broadcast is None or broadcast.status == BroadcastStatus.CANCELLED.value:
-            sent = SendResult(Outcome.FAILED, detail="cancelled")
-        else:
-            message = BulkMessage(broadcast.id, broadcast.audience,
-                                  broadcast_reply(broadcast.text, broadcast.photo),
-                                  tuple(row.chat_id for row in rows))
-            try:
-                sent = await self.bulk[channel].deliver_bulk(message)
-            except Exception as exc:  # a BulkSender should not raise; treat it as transient
-                log.exception("bulk sender %s raised for broadcast %s", channel, broadcast.id)
-                sent = SendResult(Outcome.TRANSIENT, detail=type(exc).__name__)
+        sent = await send_bulk(self.bulk[channel], message)
         for row in rows:
-            await self._record(row, self._bulk_outcome(channel, row, sent))
+            await self._record(row, bulk_result(row, sent, self._outcome(channel, row, sent)))
         await self.flush()
         return True
-
-    def _bulk_outcome(self, channel: str, row: Claimed, sent: SendResult) -> Result:
-        if sent.detail == "cancelled" and sent.outcome is Outcome.FAILED:
-            return Result(row.id, RowStatus.CANCELLED, "cancelled", counts_attempt=False)
-        result = self._outcome(channel, row, sent)
-        if result.status is RowStatus.SENT:
-            return Result(row.id, RowStatus.MASS, sent.detail)
-        return result
 
     def _running(self) -> set[int]:
         return set(self._content)
