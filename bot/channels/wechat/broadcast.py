@@ -24,6 +24,7 @@ from bot.delivery.sender import BulkMessage, Outcome, SendResult
 from models.base import utcnow
 from models.db import Sessions
 from models.media import find_media, save_media
+from models.outbox import set_reachable
 from models.wechat_mass import (
     WeChatMassJob,
     find_tag,
@@ -43,6 +44,7 @@ NAME_TAKEN = 45157
 DUPLICATE_CLIENT_ID = 45065  # this clientmsgid was sent already: the first send stands
 NO_QUOTA = "mass_quota: no WeChat mass send left this month"
 TITLE_LIMIT = 64
+GONE = frozenset({40003, 43004})  # not one of our followers (any more)
 
 
 class WeChatMassBroadcaster:
@@ -110,10 +112,36 @@ class WeChatMassBroadcaster:
         for on, openids in ((True, sorted(wanted - current)), (False, sorted(current - wanted))):
             for start in range(0, len(openids), TAG_BATCH):
                 batch = openids[start:start + TAG_BATCH]
-                await self.api.tag_followers(tag_id, batch, on=on)
+                done = await self._tag_batch(tag_id, batch, on=on)
                 async with self.sessions.begin() as session:
-                    await note_tagging(session, tag_id, added=batch if on else (),
+                    await note_tagging(session, tag_id, added=done if on else (),
                                        removed=() if on else batch)
+
+    async def _tag_batch(self, tag_id: int, batch: list[str], *, on: bool) -> list[str]:
+        """Tag (or untag) a batch; followers WeChat no longer knows (unfollowed: 40003, 43004)
+        are left out and marked unreachable (their rows: blocked) rather than failing the whole
+        send. Returns those tagged."""
+        try:
+            await self.api.tag_followers(tag_id, batch, on=on)
+            return batch
+        except WeChatApiError as exc:
+            if exc.errcode not in GONE:
+                raise
+            if not on:
+                return batch  # an unfollowed openid is off every tag already
+        done = []
+        for openid in batch:
+            try:
+                await self.api.tag_followers(tag_id, [openid], on=True)
+                done.append(openid)
+            except WeChatApiError as exc:
+                if exc.errcode not in GONE:
+                    raise
+                log.info("wechat: %s is no longer a follower; marked unreachable", openid)
+                async with self.sessions.begin() as session:
+                    await set_reachable(session, channel=CHANNEL, external_id=openid,
+                                        reachable=False)
+        return done
 
     async def _body(self, message: BulkMessage) -> dict[str, Any]:
         reply = message.reply

@@ -43,6 +43,7 @@ class FakeWeChat:
         self.tags: dict[int, str] = {}
         self.tagged: dict[int, set[str]] = {}
         self.tag_calls = 0
+        self.gone: set[str] = set()  # openids that unfollowed: tagging them answers 40003
         self.mass_quota = 4  # sendall calls this account may still make this month
         self.mass_jobs: list[dict[str, Any]] = []  # one per sendall: tag_id, msgtype, count
         self.images: dict[str, bytes] = {}  # permanent material by media_id
@@ -229,6 +230,8 @@ class FakeWeChat:
         if not 1 <= len(openids) <= 50:
             return self._error(40032)  # at most 50 openids a call
         self.tag_calls += 1
+        if on and self.gone.intersection(openids):
+            return self._error(40003)  # invalid openid: the whole call is refused
         members = self.tagged.setdefault(tag_id, set())
         if on:
             members.update(openids)

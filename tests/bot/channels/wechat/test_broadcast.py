@@ -89,6 +89,19 @@ async def test_the_tag_follows_members_who_opt_out_between_two_broadcasts(
     assert fake_wechat.mass_quota == 2
 
 
+async def test_a_follower_who_unfollowed_unseen_does_not_stop_the_mass_send(
+    database_url: str, sessions: Sessions, tmp_path: Path, fake_telegram: FakeTelegram,
+    fake_wechat: FakeWeChat,
+) -> None:
+    openids = await add_followers(sessions, "wechat", 5)
+    fake_wechat.gone.add(openids[2])  # WeChat knows; our unfollow event never came
+    async with running_bot(database_url, tmp_path, fake_telegram, fake_wechat):
+        broadcast, counts = await wait_until_ended(sessions, await announce(sessions))
+    (job,) = fake_wechat.mass_jobs
+    assert fake_wechat.tagged[job["tag_id"]] == set(openids) - {openids[2]}
+    assert broadcast.status == "partial" and (counts["mass"], counts["blocked"]) == (4, 1)
+
+
 async def test_when_this_months_mass_sends_are_spent_the_broadcast_ends_saying_so(
     database_url: str, sessions: Sessions, tmp_path: Path, fake_telegram: FakeTelegram,
     fake_wechat: FakeWeChat,
