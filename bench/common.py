@@ -43,7 +43,7 @@ def _serve(rate_limit: int, expected: int, ports: Any, results: Any) -> None:
             busiest = max(busiest, high - low + 1)
         results.put({"sent": len(fake.sent), "unique": len(copies), "too_many": fake.too_many,
                      "seconds": max(times) - min(times), "max_copies": max(copies.values()),
-                     "busiest": busiest})
+                     "busiest": busiest, "last": max(times)})
         await fake.stop()
 
     asyncio.run(run())

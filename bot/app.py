@@ -20,6 +20,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.channels.terminal import TerminalChannel
 from bot.channels.wechat import WeChatApi, WeChatChannel, WeChatSender
+from bot.channels.wechat.broadcast import WeChatMassBroadcaster
 from bot.channels.wechat.tokens import DbTokenStore
 from bot.cli_kb import PID_FILE
 from bot.config import Settings
@@ -29,7 +30,7 @@ from bot.delivery.quiet import QuietHours
 from bot.delivery.reminders import ReminderSource
 from bot.delivery.report import make_reporter
 from bot.delivery.scheduler import Scheduler
-from bot.delivery.sender import Sender
+from bot.delivery.sender import BulkSender, Sender
 from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
@@ -62,6 +63,7 @@ class App:
         self.outbound = Outbound()
         self.telegram: TelegramChannel | None = None
         senders: dict[str, Sender] = {}
+        bulk: dict[str, BulkSender] = {}
         self.telegram_sender: TelegramSender | None = None
         if settings.telegram.token:
             self.telegram_sender = build_sender(settings.telegram, settings.broadcast)
@@ -79,12 +81,15 @@ class App:
             self.outbound.add(self.wechat)
             senders["wechat"] = WeChatSender(api, self.sessions, wechat, catalogs=self.catalogs,
                                              clock=clock)
+            bulk["wechat"] = WeChatMassBroadcaster(api, self.sessions, clock=clock,
+                                                   per_month=wechat.mass_per_month,
+                                                   zone=settings.zone)
         rate = settings.broadcast.rate_per_second
         self.delivery = DeliveryEngine(
             self.sessions, senders, rate=rate, clock=clock,
             quiet=QuietHours.parse(settings.broadcast.quiet_hours, settings.zone),
             reporter=make_reporter(self.catalogs), max_attempts=settings.broadcast.max_attempts,
-            lease=timedelta(seconds=settings.broadcast.lease_seconds),
+            lease=timedelta(seconds=settings.broadcast.lease_seconds), bulk=bulk,
         )
         self.dispatcher.on_notices = self.delivery.wake
         if reminder_sources is None:

@@ -13,11 +13,20 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.delivery.recurrence import parse_local_time
+from bot.delivery.plan import BroadcastPlan, plan_broadcast
+from bot.delivery.plan_text import audience_label, describe_plan, reasons
+from bot.delivery.when import parse_when
+from bot.i18n import Catalogs, Translator
 from bot.parsing import valid_account_id
 from models.audit import record_audit
 from models.base import utcnow
-from models.broadcast import cancel_broadcast, count_deliveries, create_broadcast, get_broadcast
+from models.broadcast import (
+    cancel_broadcast,
+    count_deliveries,
+    create_broadcast,
+    failure_details,
+    get_broadcast,
+)
 from models.db import Sessions, make_engine
 from models.member import Role
 from models.staff import grant_role, list_staff
@@ -39,8 +48,13 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     send = actions.add_parser("send", help="queue a broadcast; prints its id")
     send.add_argument("--text", required=True)
     send.add_argument("--audience", default="all", help="all | topic:NAME | lang:xx | tag:NAME")
-    send.add_argument("--at", help="ISO 8601 time; without an offset, Beijing time")
+    send.add_argument("--at", help='a time in the union\'s zone: "2026-12-01 09:00", '
+                      '"明天上午9点", "tomorrow 9am", "in 2 hours"')
     send.add_argument("--urgent", action="store_true", help="ignore quiet hours")
+    send.add_argument("--dry-run", action="store_true",
+                      help="print the plan (who, on which channel, how long); send nothing")
+    plan = actions.add_parser("plan", help="who an audience reaches, per channel, and how")
+    plan.add_argument("--audience", default="all", help="all | topic:NAME | lang:xx | tag:NAME")
     status = actions.add_parser("status", help="queued/sent/failed/blocked counts")
     status.add_argument("id", type=int)
     status.add_argument("--json", action="store_true")
@@ -85,51 +99,101 @@ def staff_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def broadcast_command(args: argparse.Namespace, settings: Settings) -> int:
-    handler = {"send": _send, "status": _status, "cancel": _cancel}[args.action]
+    handler = {"send": _send, "plan": _plan, "status": _status, "cancel": _cancel}[args.action]
     return handler(args, settings)
 
 
+def _staff_text(settings: Settings) -> Translator:
+    """Staff at the shell read the union's default language."""
+    return Catalogs(settings.bot.locales_dir).get(settings.bot.default_language)
+
+
+def _bad_audience(audience: str) -> bool:
+    if AUDIENCE.match(audience):
+        return False
+    print("--audience must be all, topic:NAME, lang:zh_CN|en or tag:NAME", file=sys.stderr)
+    return True
+
+
+def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    if _bad_audience(args.audience):
+        return 2
+    text = _staff_text(settings)
+
+    async def work(session: AsyncSession) -> BroadcastPlan:
+        return await plan_broadcast(session, audience=args.audience, settings=settings,
+                                    now=utcnow())
+
+    print(describe_plan(_with_session(settings, work), text.gettext, text.language))
+    return 0
+
+
 def _send(args: argparse.Namespace, settings: Settings) -> int:
-    if not AUDIENCE.match(args.audience):
-        print("--audience must be all, topic:NAME, lang:zh_CN|en or tag:NAME", file=sys.stderr)
+    if _bad_audience(args.audience):
         return 2
     if not 1 <= len(args.text) <= 4096:
         print("--text must be 1 to 4096 characters", file=sys.stderr)
         return 2
-    at = parse_local_time(args.at, settings.zone) if args.at else None
+    text, now = _staff_text(settings), utcnow()
+    at = parse_when(args.at, now=now, zone=settings.zone) if args.at else None
     if args.at and at is None:
-        print("--at must be an ISO 8601 time, e.g. 2026-12-01T09:00", file=sys.stderr)
+        print('--at: not a time I can read; e.g. "2026-12-01 09:00", "明天上午9点", '
+              '"tomorrow 9am", "in 2 hours"', file=sys.stderr)
+        return 2
+    if at is not None and at <= now:
+        print(text.gettext("{when} has already passed. Please type a future time.").format(
+            when=at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")), file=sys.stderr)
         return 2
 
-    async def work(session: AsyncSession) -> int:
-        now = utcnow()
+    async def work(session: AsyncSession) -> tuple[BroadcastPlan, int | None]:
+        plan = await plan_broadcast(session, audience=args.audience, settings=settings, now=now)
+        if args.dry_run or plan.matches_nobody:
+            return plan, None
         broadcast = await create_broadcast(session, created_by=None, text=args.text,
                                            audience=args.audience, now=now, send_at=at,
                                            urgent=args.urgent)
         await record_audit(session, at=now, actor_id=None, action="broadcast.create",
                            target=f"broadcast:{broadcast.id}", detail="via command line")
-        return broadcast.id
+        return plan, broadcast.id
 
-    print(_with_session(settings, work))
+    plan, broadcast_id = _with_session(settings, work)
+    described = describe_plan(plan, text.gettext, text.language)
+    if plan.matches_nobody:
+        print(text.gettext("{audience} matches 0 members who would receive it, so there is "
+                           "nothing to send. Choose another audience.").format(
+            audience=audience_label(args.audience, text.gettext)), file=sys.stderr)
+        return 2
+    if broadcast_id is None:  # --dry-run
+        print(described)
+        return 0
+    print(described, file=sys.stderr)
+    print(broadcast_id)
     return 0
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
+    text = _staff_text(settings)
+
     async def work(session: AsyncSession) -> dict[str, object] | None:
         broadcast = await get_broadcast(session, args.id)
         if broadcast is None:
             return None
+        why = reasons(await failure_details(session, broadcast.id), text.gettext,
+                      text.language)
         return {"id": broadcast.id, "status": broadcast.status,
-                **await count_deliveries(session, broadcast.id)}
+                **await count_deliveries(session, broadcast.id), "why": why}
 
     found = _with_session(settings, work)
     if found is None:
         print(f"no broadcast {args.id}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(found))
+        print(json.dumps(found, ensure_ascii=False))
     else:
+        why = found.pop("why")
         print(" ".join(f"{key}={value}" for key, value in found.items()))
+        if why:
+            print(why)
     return 0
 
 
@@ -141,6 +205,12 @@ def _cancel(args: argparse.Namespace, settings: Settings) -> int:
                            target=f"broadcast:{args.id}", detail=f"cancelled={done}")
         return done
 
+    async def exists(session: AsyncSession) -> bool:
+        return await get_broadcast(session, args.id) is not None
+
+    if not _with_session(settings, exists):
+        print(f"no such broadcast: {args.id}", file=sys.stderr)
+        return 1
     if not _with_session(settings, work):
         print(f"broadcast {args.id} is not scheduled or sending", file=sys.stderr)
         return 1

@@ -118,6 +118,8 @@ class WeChatSettings(_Section):
     path: str = "/wechat"
     mode: Literal["plaintext", "compatible", "safe"] = "safe"
     template_id: str = ""
+    # mass sends (群发) the account may make a calendar month: 4 for a service account
+    mass_per_month: int = Field(default=4, ge=0, le=31)
     menu: tuple[WeChatMenuButton, ...] = ()
 
     @field_validator("token")

@@ -7,8 +7,17 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.delivery.content import broadcast_reply
+from bot.delivery.plan import BroadcastPlan, plan_broadcast
+from bot.delivery.plan_text import (
+    audience_label,
+    describe_plan,
+    number,
+    reasons,
+    status_label,
+)
 from bot.delivery.quiet import QuietHours
-from bot.delivery.recurrence import describe, next_occurrence, parse_local_time, parse_recurrence
+from bot.delivery.recurrence import WEEKDAY_NAMES, describe, next_occurrence, parse_recurrence
+from bot.delivery.when import parse_when
 from bot.i18n import N_
 from bot.messages import (
     Attachment,
@@ -27,6 +36,8 @@ from models.broadcast import (
     cancel_broadcast,
     count_deliveries,
     create_broadcast,
+    failure_details,
+    get_broadcast,
     list_broadcasts,
 )
 from models.subscription import TOPICS
@@ -40,8 +51,6 @@ AUDIENCES = (
     ("lang:zh_CN", N_("Chinese speakers")),
     ("lang:en", N_("English speakers")),
 )
-STATUS = {"scheduled": N_("scheduled"), "running": N_("sending"), "done": N_("finished"),
-          "cancelled": N_("cancelled"), "missed": N_("missed")}
 
 
 async def start_announcement(msg: Incoming, ctx: Context) -> Reply:
@@ -89,6 +98,13 @@ async def choose_audience(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
 
 
 async def _preview(ctx: Context, data: dict[str, object]) -> list[Reply]:
+    plan = await _plan(ctx, str(data["audience"]))
+    if plan.matches_nobody:
+        await ctx.start_flow(FLOW, "audience", {k: v for k, v in data.items() if k != "audience"})
+        return [Reply(text=ctx._("{audience} matches 0 members who would receive it, so "
+                                 "there is nothing to send. Choose another audience.").format(
+                    audience=audience_label(str(data["audience"]), ctx._))),
+                _audience_question(ctx)]
     await ctx.start_flow(FLOW, "confirm", data)
     shown = broadcast_reply(str(data["text"]), await _photo(ctx, data))
     buttons = [
@@ -99,12 +115,17 @@ async def _preview(ctx: Context, data: dict[str, object]) -> list[Reply]:
         Button(ctx._("Discard"), "bc.go:drop"),
     ]
     return [
-        Reply(text=ctx._("Preview: members will see the next message exactly like this. "
-                         "Audience: {audience}.").format(audience=data["audience"])),
+        Reply(text=ctx._("Preview: members will see the next message exactly like this.")),
         shown,
-        Reply(text=ctx._("Send it? Urgent ones ignore quiet hours."),
+        Reply(text=describe_plan(plan, ctx._, ctx.language) + "\n\n"
+              + ctx._("Send it? Urgent ones ignore quiet hours."),
               buttons=button_rows(buttons)),
     ]
+
+
+async def _plan(ctx: Context, audience: str) -> BroadcastPlan:
+    return await plan_broadcast(ctx.session, audience=audience, settings=ctx.settings,
+                                now=ctx.now)
 
 
 async def _photo(ctx: Context, data: dict[str, object]) -> bytes | None:
@@ -128,7 +149,8 @@ async def choose_sending(msg: Incoming, ctx: Context) -> Reply:
         return Reply(text=ctx._("Discarded. Nothing was sent."))
     if how == "at":
         await ctx.start_flow(FLOW, "at", data)
-        return Reply(text=ctx._("When? Type a Beijing time like 2026-12-01 09:00."))
+        return Reply(text=ctx._("When? Type a Beijing time, e.g. 明天上午9点, 下周一 9:00, "
+                                "tomorrow 9am, in 2 hours or 2026-12-01 09:00."))
     if how == "every":
         await ctx.start_flow(FLOW, "every", data)
         return Reply(text=ctx._("How often? Type e.g. every Monday 09:00 (or 每周一 09:00)."))
@@ -143,9 +165,13 @@ async def _schedule(ctx: Context, data: dict[str, object], step: str, text: str)
         data["recurrence"] = rule
         first = next_occurrence(rule, ctx.now, ctx.settings.zone)
     else:
-        parsed = parse_local_time(text, ctx.settings.zone)
-        if parsed is None or parsed <= ctx.now:
-            return Reply(text=ctx._("Please type a future time like 2026-12-01 09:00."))
+        parsed = parse_when(text, now=ctx.now, zone=ctx.settings.zone)
+        if parsed is None:
+            return Reply(text=ctx._("I could not read that time. Type e.g. 明天上午9点, "
+                                    "下周一 9:00, tomorrow 9am or in 2 hours."))
+        if parsed <= ctx.now:
+            return Reply(text=ctx._("{when} has already passed. Please type a future "
+                                    "time.").format(when=_local(ctx, parsed)))
         first = parsed
     return await _create(ctx, data, urgent=False, send_at=first)
 
@@ -174,28 +200,46 @@ async def _create(ctx: Context, data: dict[str, object], *, urgent: bool,
         text = ctx._("Broadcast #{id} will go out {rule} (Beijing time), first on {when}.")
     else:
         text = ctx._("Broadcast #{id} will go out on {when} (Beijing time).")
-    local = broadcast.send_at.astimezone(ctx.settings.zone).strftime("%Y-%m-%d %H:%M")
-    return Reply(text=text.format(id=broadcast.id, when=local,
+    return Reply(text=text.format(id=broadcast.id, when=_local(ctx, broadcast.send_at),
                                   hours=ctx.settings.broadcast.quiet_hours,
-                                  rule=describe(broadcast.recurrence or "daily:00:00")))
+                                  rule=describe(broadcast.recurrence or "daily:00:00", ctx._)))
+
+
+def _local(ctx: Context, moment: datetime) -> str:
+    """"2026-12-02 09:00 (Wednesday)", the weekday in the reader's language."""
+    local = moment.astimezone(ctx.settings.zone)
+    return ctx._("{date} ({weekday})").format(date=local.strftime("%Y-%m-%d %H:%M"),
+                                              weekday=ctx._(WEEKDAY_NAMES[local.weekday()]))
 
 
 async def show_broadcasts(msg: Incoming, ctx: Context) -> Reply:
     """Scheduled and recent broadcasts with their delivery counts, and cancel buttons."""
     lines, buttons = [], []
     for broadcast in await list_broadcasts(ctx.session):
-        counts = await count_deliveries(ctx.session, broadcast.id)
-        local = broadcast.send_at.astimezone(ctx.settings.zone).strftime("%m-%d %H:%M")
-        lines.append(ctx._("#{id} {status} {when} {audience}: {sent} sent, {queued} queued, "
-                           "{failed} failed, {blocked} blocked").format(
-            id=broadcast.id, status=ctx._(STATUS.get(broadcast.status, broadcast.status)),
-            when=local, audience=broadcast.audience, **counts) + f"\n  {broadcast.text[:40]}")
+        lines.append(await _summary(ctx, broadcast.id) + f"\n  {broadcast.text[:40]}")
         if broadcast.status in ("scheduled", "running"):
             buttons.append(Button(ctx._("Cancel #{id}").format(id=broadcast.id),
                                   f"bc.cancel:{broadcast.id}"))
     if not lines:
         return Reply(text=ctx._("No broadcasts yet. Send /announce to write one."))
     return Reply(text="\n".join(lines), buttons=button_rows(buttons, 3))
+
+
+async def _summary(ctx: Context, broadcast_id: int) -> str:
+    broadcast = await get_broadcast(ctx.session, broadcast_id)
+    assert broadcast is not None
+    counts = {k: number(v, ctx.language)
+              for k, v in (await count_deliveries(ctx.session, broadcast.id)).items()}
+    local = broadcast.send_at.astimezone(ctx.settings.zone).strftime("%m-%d %H:%M")
+    line = ctx._("#{id} {status} {when} {audience}: {sent} sent, {mass} by WeChat mass send, "
+                 "{queued} queued, {failed} failed, {blocked} blocked").format(
+        id=broadcast.id, status=status_label(broadcast.status, ctx._), when=local,
+        audience=audience_label(broadcast.audience, ctx._), **counts)
+    details = await failure_details(ctx.session, broadcast.id)
+    if details:
+        line += "\n  " + ctx._("Why: {reasons}").format(
+            reasons=reasons(details, ctx._, ctx.language))
+    return line
 
 
 async def cancel_one(msg: Incoming, ctx: Context) -> Reply:
@@ -206,12 +250,17 @@ async def cancel_one(msg: Incoming, ctx: Context) -> Reply:
     broadcast_id = parse_id(arg)
     if broadcast_id is None:
         return Reply(text=ctx._("Which one? Send /broadcasts and press a cancel button."))
+    broadcast = await get_broadcast(ctx.session, broadcast_id)
+    if broadcast is None:
+        return Reply(text=ctx._("There is no broadcast #{id}.").format(id=broadcast_id))
     done = await cancel_broadcast(ctx.session, broadcast_id, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id,
                        action="broadcast.cancel", target=f"broadcast:{arg}",
                        detail=f"cancelled={done}")
     if not done:
-        return Reply(text=ctx._("Broadcast #{id} is not scheduled or sending.").format(id=arg))
+        return Reply(text=ctx._("Broadcast #{id} is {status}: only a scheduled or sending one "
+                                "can be cancelled.").format(
+            id=arg, status=status_label(broadcast.status, ctx._)))
     return Reply(text=ctx._("Broadcast #{id} is cancelled; nothing more of it is sent.").format(
         id=arg))
 

@@ -9,6 +9,7 @@ from models.discounts import Merchant
 from models.events import Event, Registration
 from models.handoff import HandoffMessage, HandoffTicket
 from models.mass_sends import MassSendCount
+from models.media import ChannelMedia
 from models.member import Member, Role
 from models.mutual_aid import AidPlan, Claim, ClaimDocument, Consent
 from models.options import OfferedOptions
@@ -17,6 +18,7 @@ from models.roster import BindAttempt, Binding, RosterEntry
 from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
 from models.unanswered import RecentQuestion, UnansweredQuestion
+from models.wechat_mass import WeChatMassJob, WeChatTag, WeChatTagMember
 
 __all__ = [
     "AidPlan",
@@ -25,6 +27,7 @@ __all__ = [
     "BindAttempt",
     "Binding",
     "Broadcast",
+    "ChannelMedia",
     "Claim",
     "ClaimDocument",
     "Consent",
@@ -47,4 +50,7 @@ __all__ = [
     "SeenCallback",
     "Subscription",
     "UnansweredQuestion",
+    "WeChatMassJob",
+    "WeChatTag",
+    "WeChatTagMember",
 ]

@@ -16,6 +16,7 @@ class BroadcastStatus(StrEnum):
     SCHEDULED = "scheduled"  # waits for send_at (a recurring one stays scheduled)
     RUNNING = "running"  # outbox rows written, delivery under way
     DONE = "done"
+    PARTIAL = "partial"  # done, but some recipients failed or could not be reached
     CANCELLED = "cancelled"
     MISSED = "missed"  # the bot was down past the misfire grace time
 
@@ -23,6 +24,8 @@ class BroadcastStatus(StrEnum):
 class RowStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
+    MASS = "mass"  # delivered by a WeChat mass send (群发) to the broadcast's tag
+    WAITING = "waiting"  # a service notice waits for the member to write (WeChat's 48 h)
     FAILED = "failed"
     BLOCKED = "blocked"
     CANCELLED = "cancelled"
@@ -77,6 +80,12 @@ class OutboxMessage(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), default=None, unique=True)
 
 
+def topic_of(audience: str) -> str:
+    """The subscription an audience is drawn from: topic:X's, otherwise announcements."""
+    kind, _, value = audience.partition(":")
+    return value if kind == "topic" else "announcements"
+
+
 async def get_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
     return await session.get(Broadcast, broadcast_id)
 
@@ -100,6 +109,16 @@ async def count_deliveries(session: AsyncSession, broadcast_id: int) -> dict[str
     counts = {status.value: 0 for status in RowStatus}
     counts.update({status: int(n) for status, n in rows})
     return counts
+
+
+async def failure_details(session: AsyncSession, broadcast_id: int) -> dict[str, int]:
+    """How many rows failed or were blocked, per recorded detail (the platform's reason)."""
+    rows = await session.execute(
+        select(OutboxMessage.detail, func.count()).where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.status.in_((RowStatus.FAILED.value, RowStatus.BLOCKED.value)))
+        .group_by(OutboxMessage.detail))
+    return {detail: int(n) for detail, n in rows}
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int, *, now: datetime) -> bool:
@@ -126,10 +145,9 @@ async def create_broadcast(
 ) -> Broadcast:
     """A scheduled broadcast; "now" is a schedule for now, started by the next scheduler tick
     of whichever process runs the engine. `audience` is all, topic:NAME, lang:xx or tag:NAME."""
-    kind, _, value = audience.partition(":")
     broadcast = Broadcast(
         created_by=created_by, created_at=now, text=text, photo=photo,
-        topic=value if kind == "topic" else "announcements", audience=audience, urgent=urgent,
+        topic=topic_of(audience), audience=audience, urgent=urgent,
         status=BroadcastStatus.SCHEDULED.value, send_at=send_at or now, recurrence=recurrence,
     )
     session.add(broadcast)

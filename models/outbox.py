@@ -20,6 +20,8 @@ from models.member import Member
 from models.subscription import select_audience
 
 QUEUED = RowStatus.QUEUED.value
+UNSUCCESSFUL = (RowStatus.FAILED.value, RowStatus.BLOCKED.value)
+NOT_CONNECTED = "channel not connected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +107,20 @@ async def recent_notices(session: AsyncSession, *, limit: int = 15
 
 async def claim_rows(
     session: AsyncSession, *, channel: str, owner: str, now: datetime, lease: timedelta,
-    limit: int, urgent_only: bool = False,
+    limit: int, urgent_only: bool = False, skip_kind: str | None = None,
 ) -> list[Claimed]:
     """Lease up to `limit` due rows to `owner`, oldest first. One statement, so it takes the
-    write lock before it reads (SQLite) and skips rows another process holds (PostgreSQL)."""
+    write lock before it reads (SQLite) and skips rows another process holds (PostgreSQL).
+    `skip_kind` leaves broadcast rows of that kind to `claim_broadcast_rows`."""
     free = (OutboxMessage.status == QUEUED,
             or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
     due = select(OutboxMessage.id).where(
         OutboxMessage.channel == channel, OutboxMessage.available_at <= now, *free)
     if urgent_only:
         due = due.where(OutboxMessage.urgent.is_(True))
+    if skip_kind is not None:  # broadcast rows of this kind go out in bulk instead
+        due = due.where(or_(OutboxMessage.kind != skip_kind,
+                            OutboxMessage.broadcast_id.is_(None)))
     due = due.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     rows = await session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()), *free)
@@ -148,7 +154,7 @@ async def record_results(
     for (status, detail, retry_at, counts_attempt), ids in groups.items():
         values: dict[str, object] = {"status": status.value, "detail": detail,
                                      "lease_owner": None, "lease_until": None}
-        if status is RowStatus.SENT:
+        if status in (RowStatus.SENT, RowStatus.MASS):
             values["sent_at"] = now
         if retry_at is not None:
             values["available_at"] = retry_at
@@ -196,20 +202,79 @@ async def cancelled_among(session: AsyncSession, broadcast_ids: set[int]) -> set
 async def finish_broadcasts(
     session: AsyncSession, broadcast_ids: set[int], *, now: datetime
 ) -> list[Broadcast]:
-    """Running broadcasts with nothing left queued become done; each is returned to exactly
-    one caller (the conditional update), who reports the counts."""
+    """Running broadcasts with nothing left queued end: done, or done with failures when a
+    recipient failed or could not be reached. Each is returned to exactly one caller (the
+    conditional update), who reports the counts."""
     finished: list[Broadcast] = []
     for broadcast_id in sorted(broadcast_ids):
         left = await session.scalar(select(OutboxMessage.id).where(
             OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == QUEUED).limit(1))
         if left:
             continue
+        failed = await session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.status.in_(UNSUCCESSFUL)).limit(1))
+        ending = BroadcastStatus.PARTIAL if failed else BroadcastStatus.DONE
         result = await session.execute(update(Broadcast).where(
             Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.RUNNING.value,
-        ).values(status=BroadcastStatus.DONE.value, finished_at=now))
+        ).values(status=ending.value, finished_at=now))
         if result.rowcount == 1:  # type: ignore[attr-defined]
             broadcast = await session.get(Broadcast, broadcast_id)
             if broadcast is not None:
                 finished.append(broadcast)
     return finished
 
+
+async def fail_unsendable(
+    session: AsyncSession, broadcast_ids: set[int], *, channels: set[str]
+) -> int:
+    """Rows on a channel this process has no sender for (a terminal-chat member, a channel not
+    configured) fail at once, so the broadcast can end instead of waiting for ever."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.broadcast_id.in_(broadcast_ids),
+                                    OutboxMessage.status == QUEUED,
+                                    OutboxMessage.channel.not_in(channels))
+        .values(status=RowStatus.FAILED.value, detail=NOT_CONNECTED)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def claim_broadcast_rows(
+    session: AsyncSession, *, channel: str, kind: str, owner: str, now: datetime,
+    lease: timedelta, urgent_only: bool = False,
+) -> list[Claimed]:
+    """Lease every due row of the oldest running broadcast on `channel` at once: the rows a
+    single platform call (a WeChat mass send to a tag) delivers together."""
+    await take_write_lock(session)
+    free = (OutboxMessage.status == QUEUED, OutboxMessage.channel == channel,
+            OutboxMessage.kind == kind, OutboxMessage.broadcast_id.is_not(None),
+            OutboxMessage.available_at <= now,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now))
+    first = select(OutboxMessage.broadcast_id).where(*free)
+    if urgent_only:
+        first = first.where(OutboxMessage.urgent.is_(True))
+    broadcast_id = await session.scalar(first.order_by(OutboxMessage.id).limit(1))
+    if broadcast_id is None:
+        return []
+    rows = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast_id, *free)
+        .values(lease_owner=owner, lease_until=now + lease)
+        .returning(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
+                   OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,
+                   OutboxMessage.attempts, OutboxMessage.buttons)
+        .execution_options(synchronize_session=False))
+    return sorted((Claimed(*tuple(row)) for row in rows), key=lambda row: row.id)
+
+
+async def release_waiting(
+    session: AsyncSession, *, channel: str, external_id: str, now: datetime
+) -> int:
+    """The member wrote: notices that waited for them are due now. Returns how many."""
+    member_id = select(Member.id).where(
+        Member.channel == channel, Member.external_id == external_id).scalar_subquery()
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.member_id == member_id,
+                                    OutboxMessage.status == RowStatus.WAITING.value)
+        .values(status=QUEUED, available_at=now, detail="")
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ async def start_due_broadcasts(
         if broadcast.recurrence is None:
             status = BroadcastStatus.MISSED if late else BroadcastStatus.RUNNING
             if await _move(session, broadcast, status=status.value, now=now) and not late:
-                await enqueue_broadcast(session, broadcast, now=now)
+                await _enqueue(session, broadcast, now=now)
                 started.append(broadcast)
             continue
         following = next_time(broadcast.recurrence, max(now, broadcast.send_at))
@@ -47,9 +47,17 @@ async def start_due_broadcasts(
         )
         session.add(copy)
         await session.flush()
-        await enqueue_broadcast(session, copy, now=now)
+        await _enqueue(session, copy, now=now)
         started.append(copy)
     return started
+
+
+async def _enqueue(session: AsyncSession, broadcast: Broadcast, *, now: datetime) -> None:
+    """Write the rows; an audience that has emptied since it was composed ends at once
+    rather than staying "running" with nothing to send."""
+    if await enqueue_broadcast(session, broadcast, now=now) == 0:
+        broadcast.status = BroadcastStatus.DONE.value
+        broadcast.finished_at = now
 
 
 async def _move(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Exists, ForeignKey, Select, String, and_, exists, not_, select
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    ForeignKey,
+    Select,
+    String,
+    and_,
+    exists,
+    not_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,11 +76,16 @@ def _choice(topic: str, subscribed: bool) -> Exists:
     )
 
 
+def wanting(topic: str) -> ColumnElement[bool]:
+    """The member wants `topic`: their choice, or the topic's default. An opt-out wins."""
+    return not_(_choice(topic, False)) if topic in DEFAULT_ON else _choice(topic, True)
+
+
 def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
     """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T):
     (member id, channel, private chat id). An opt-out always wins; a member who never
     wrote privately gets no broadcast in a group."""
-    wanted = not_(_choice(topic, False)) if topic in DEFAULT_ON else _choice(topic, True)
+    wanted = wanting(topic)
     query = select(Member.id, Member.channel, Member.private_chat_id.label("chat_id")).where(
         Member.unreachable.is_(False), Member.private_chat_id.is_not(None), wanted
     )

@@ -7,6 +7,8 @@ pauses the whole channel for its retry_after; the engine re-queues the message.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 from typing import Any
 
@@ -40,6 +42,8 @@ class TelegramSender:
         # Telegram bills paid broadcasts per message above the free limit; only ask for it
         # when configured to go above that limit.
         self.paid = paid and limiter.rate > FREE_RATE
+        self._file_ids: dict[bytes, str] = {}  # photo digest -> Telegram's file_id
+        self._uploading: dict[bytes, asyncio.Lock] = {}
 
     async def start(self) -> None:
         await self.bot.initialize()
@@ -69,9 +73,8 @@ class TelegramSender:
     async def _send(self, chat_id: str, reply: Reply) -> None:
         markup = _markup(reply)
         if reply.file is not None and reply.file.as_photo and len(reply.text) <= CAPTION_LIMIT:
-            photo = InputFile(reply.file.data, filename=reply.file.name)
-            await self._call(chat_id, self.bot.send_photo, photo=photo,
-                             caption=reply.text or None, reply_markup=markup)
+            await self._photo(chat_id, reply.file.data, reply.file.name,
+                              caption=reply.text or None, reply_markup=markup)
             return
         pieces = split_text(reply.text, TEXT_LIMIT)
         for index, piece in enumerate(pieces):
@@ -79,17 +82,32 @@ class TelegramSender:
             await self._call(chat_id, self.bot.send_message, text=piece,
                              reply_markup=markup if last else None)
         if reply.file is not None:
-            upload = InputFile(reply.file.data, filename=reply.file.name)
-            method = self.bot.send_photo if reply.file.as_photo else self.bot.send_document
-            field = "photo" if reply.file.as_photo else "document"
-            await self._call(chat_id, method, **{field: upload})
+            if reply.file.as_photo:
+                await self._photo(chat_id, reply.file.data, reply.file.name)
+            else:
+                upload = InputFile(reply.file.data, filename=reply.file.name)
+                await self._call(chat_id, self.bot.send_document, document=upload)
 
-    async def _call(self, chat_id: str, method: Any, **kwargs: Any) -> None:
+    async def _photo(self, chat_id: str, data: bytes, name: str, **kwargs: Any) -> None:
+        """A photo is uploaded once; every later send names Telegram's file_id for it."""
+        digest = hashlib.sha256(data).digest()
+        lock = self._uploading.setdefault(digest, asyncio.Lock())
+        async with lock:  # the first send uploads; the others wait for its file_id
+            known = self._file_ids.get(digest)
+            if known is None:
+                message = await self._call(chat_id, self.bot.send_photo,
+                                           photo=InputFile(data, filename=name), **kwargs)
+                if message is not None and message.photo:
+                    self._file_ids[digest] = message.photo[-1].file_id
+                return
+        await self._call(chat_id, self.bot.send_photo, photo=known, **kwargs)
+
+    async def _call(self, chat_id: str, method: Any, **kwargs: Any) -> Any:
         await self.per_chat.wait(chat_id)
         extra = {"allow_paid_broadcast": True} if self.paid else {}
         try:
             async with self.limiter.slot():
-                await method(chat_id=chat_id, **kwargs, **extra)
+                return await method(chat_id=chat_id, **kwargs, **extra)
         finally:
             self.per_chat.done(chat_id)
 

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery.bulk import bulk_result, lease_bulk, send_bulk
 from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
-from bot.delivery.sender import MessageKind, Outcome, Sender, SendResult
+from bot.delivery.sender import BulkSender, MessageKind, Outcome, Sender, SendResult
 from bot.messages import Reply
 from bot.notices import buttons_from_rows
 from models.base import utcnow
@@ -43,6 +44,7 @@ Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
+ANNOUNCEMENT = MessageKind.ANNOUNCEMENT.value
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -57,7 +59,9 @@ class DeliveryEngine:
         lease: timedelta = timedelta(seconds=30), concurrency: int | None = None,
         poll_interval: float = 0.5, monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        bulk: Mapping[str, BulkSender] | None = None,
     ) -> None:
+        self.bulk = dict(bulk or {})
         self.monotonic = monotonic
         self.sleep = sleep
         self.sessions = sessions
@@ -106,6 +110,12 @@ class DeliveryEngine:
                    for _ in range(self.concurrency)]
         try:
             while True:
+                if channel in self.bulk and self._paused(channel) == 0:
+                    try:
+                        if await self._bulk(channel):
+                            continue
+                    except Exception:
+                        log.exception("outbox: bulk send on %s failed; trying again", channel)
                 if queue.qsize() < self.batch // 2 + 1 and self._paused(channel) == 0:
                     try:
                         rows = await self._claim(channel, self.batch - queue.qsize())
@@ -126,6 +136,8 @@ class DeliveryEngine:
             if (pause := self._paused(channel)) > 0:
                 await self.sleep(pause)
                 continue
+            if channel in self.bulk and await self._bulk(channel):
+                continue
             rows = await self._claim(channel, self.batch)
             if not rows:
                 return
@@ -145,7 +157,8 @@ class DeliveryEngine:
         async with self.sessions.begin() as session:
             rows = await claim_rows(
                 session, channel=channel, owner=self.owner, now=now, lease=self.lease,
-                limit=limit, urgent_only=self.quiet.holds(now))
+                limit=limit, urgent_only=self.quiet.holds(now),
+                skip_kind=ANNOUNCEMENT if channel in self.bulk else None)
             ids = {row.broadcast_id for row in rows if row.broadcast_id is not None}
             self._cancelled = await cancelled_among(session, ids | self._running())
             for broadcast_id in ids - self._content.keys():
@@ -153,6 +166,20 @@ class DeliveryEngine:
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
         return rows
+
+    async def _bulk(self, channel: str) -> bool:
+        """Send one broadcast's rows on this channel in one go; False when none are due."""
+        now = self.clock()
+        rows, message = await lease_bulk(self.sessions, channel=channel, owner=self.owner,
+                                         now=now, lease=self.lease,
+                                         urgent_only=self.quiet.holds(now))
+        if not rows:
+            return False
+        sent = await send_bulk(self.bulk[channel], message)
+        for row in rows:
+            await self._record(row, bulk_result(row, sent, self._outcome(channel, row, sent)))
+        await self.flush()
+        return True
 
     def _running(self) -> set[int]:
         return set(self._content)
@@ -198,6 +225,8 @@ class DeliveryEngine:
                           retry_at=now + timedelta(seconds=wait), counts_attempt=False)
         if sent.outcome is Outcome.BLOCKED:
             return Result(row.id, RowStatus.BLOCKED, sent.detail)
+        if sent.outcome is Outcome.WAITING:
+            return Result(row.id, RowStatus.WAITING, sent.detail, counts_attempt=False)
         if sent.outcome is Outcome.TRANSIENT and row.attempts + 1 < self.max_attempts:
             backoff = timedelta(seconds=min(300, 2 ** (row.attempts + 1)))
             return Result(row.id, RowStatus.QUEUED, sent.detail, retry_at=now + backoff)

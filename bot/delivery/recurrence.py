@@ -4,8 +4,11 @@ a short rule ("weekly:0:09:00", "daily:08:30"), and their next time in the union
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.i18n import N_
 
 DAYS = {
     "monday": 0, "mon": 0, "一": 0, "tuesday": 1, "tue": 1, "二": 1, "wednesday": 2, "wed": 2,
@@ -50,12 +53,19 @@ def next_occurrence(rule: str, after: datetime, zone: ZoneInfo) -> datetime:
     raise ValueError(f"bad recurrence rule {rule!r}")
 
 
-def describe(rule: str) -> str:
-    """A staff-readable form of a rule, e.g. `weekly:0:09:00` -> `Mon 09:00`."""
+WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+                 N_("Saturday"), N_("Sunday"))
+
+
+def describe(rule: str, _: Callable[[str], str]) -> str:
+    """A staff-readable form of a rule in their language: `weekly:0:09:00` -> "every Monday
+    09:00" / "每周一 09:00"."""
     parts = rule.split(":")
-    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     when = f"{parts[-2]}:{parts[-1]}"
-    return f"{names[int(parts[1])]} {when}" if parts[0] == "weekly" else f"daily {when}"
+    if parts[0] == "weekly":
+        return _("every {weekday} {time}").format(weekday=_(WEEKDAY_NAMES[int(parts[1])]),
+                                                  time=when)
+    return _("every day at {time}").format(time=when)
 
 
 def parse_local_time(text: str, zone: ZoneInfo) -> datetime | None:

@@ -37,6 +37,8 @@ class DueReminder:
     member_id: int
     message: str
     params: Mapping[str, str] = field(default_factory=dict)
+    # (label marked with N_(), payload): the choices the member can act on from the reminder
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
 class ReminderSource(Protocol):
@@ -76,7 +78,10 @@ async def _queue(
         return 0
     if await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
         return 0
-    text = catalogs.get(member.language).gettext(reminder.message).format(**reminder.params)
+    _ = catalogs.get(member.language).gettext
+    text = _(reminder.message).format(**reminder.params)
+    buttons = [[{"label": _(label), "payload": payload}]
+               for label, payload in reminder.buttons] or None
     await enqueue_message(session, member, text, now=now, kind=MessageKind.SERVICE_NOTICE.value,
-                          dedupe_key=key)
+                          dedupe_key=key, buttons=buttons)
     return 1

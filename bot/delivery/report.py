@@ -7,14 +7,16 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.engine import Reporter
+from bot.delivery.plan_text import reasons, status_label
 from bot.delivery.sender import MessageKind
 from bot.i18n import N_, Catalogs
-from models.broadcast import Broadcast, count_deliveries
+from models.broadcast import Broadcast, count_deliveries, failure_details
 from models.member import Member
 from models.outbox import enqueue_message
 
-FINISHED = N_("Broadcast #{id} finished: {sent} sent, {blocked} blocked the bot, "
-              "{failed} failed, {cancelled} cancelled.")
+FINISHED = N_("Broadcast #{id} {status}: {sent} sent, {mass} by WeChat mass send, "
+              "{blocked} blocked the bot, {failed} failed, {cancelled} cancelled.")
+WHY = N_("Why: {reasons}")
 
 
 def make_reporter(catalogs: Catalogs) -> Reporter:
@@ -25,7 +27,12 @@ def make_reporter(catalogs: Catalogs) -> Reporter:
         if staff is None or staff.unreachable:
             return
         counts = await count_deliveries(session, broadcast.id)
-        text = catalogs.get(staff.language).gettext(FINISHED).format(id=broadcast.id, **counts)
+        translator = catalogs.get(staff.language)
+        _ = translator.gettext
+        text = _(FINISHED).format(id=broadcast.id, status=status_label(broadcast.status, _),
+                                  **counts)
+        if details := await failure_details(session, broadcast.id):
+            text += "\n" + _(WHY).format(reasons=reasons(details, _, translator.language))
         await enqueue_message(session, staff, text, now=now,
                               kind=MessageKind.SERVICE_NOTICE.value,
                               dedupe_key=f"report:{broadcast.id}")

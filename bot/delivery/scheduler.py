@@ -22,6 +22,7 @@ from bot.i18n import Catalogs
 from models.base import utcnow
 from models.broadcast import Broadcast
 from models.db import Sessions
+from models.outbox import fail_unsendable, finish_broadcasts
 from models.schedule import start_due_broadcasts
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ class Scheduler:
             started = await start_due_broadcasts(
                 session, now=now, grace=timedelta(seconds=self.settings.misfire_grace_seconds),
                 next_time=lambda rule, after: next_occurrence(rule, after, self.zone))
+            ids = {broadcast.id for broadcast in started}
+            if ids and await fail_unsendable(session, ids, channels=set(self.engine.senders)):
+                for ended in await finish_broadcasts(session, ids, now=now):
+                    await self.engine.reporter(session, ended, now)
         for broadcast in started:
             log.info("broadcast %s started", broadcast.id)
         if started:

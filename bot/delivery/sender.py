@@ -23,6 +23,7 @@ class Outcome(StrEnum):
     TRANSIENT = "transient"  # network or 5xx: try again later with backoff
     BLOCKED = "blocked"  # the member blocked the bot or unsubscribed: mark unreachable
     OUT_OF_WINDOW = "out_of_window"  # a platform rule forbids this message now (WeChat 48 h)
+    WAITING = "waiting"  # held until the member writes (WeChat's 48 h window), then sent
     FAILED = "failed"  # permanent for this message (bad request): do not retry
 
 
@@ -39,3 +40,22 @@ class Sender(Protocol):
     channel: str
 
     async def deliver(self, chat_id: str, reply: Reply, *, kind: MessageKind) -> SendResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BulkMessage:
+    """One broadcast's message to many members of a channel at once."""
+
+    broadcast_id: int
+    audience: str  # all | topic:X | lang:xx | tag:T: the platform-side group to address
+    reply: Reply
+    recipients: tuple[str, ...]  # chat ids: exactly who must get it
+
+
+class BulkSender(Protocol):
+    """Sends a broadcast's announcement to all its recipients on a channel in one go (WeChat's
+    mass send to a tag); the outcome holds for every recipient."""
+
+    channel: str
+
+    async def deliver_bulk(self, message: BulkMessage) -> SendResult: ...

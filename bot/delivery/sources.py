@@ -24,6 +24,7 @@ DOCUMENTS_REMINDER = N_(
     "or ask us with /human if something is unclear."
 )
 COLUMNS = {24: "24h", 1: "1h"}
+DETAILS, CANCEL, SEND_DOCUMENTS = N_("Details"), N_("Cancel my registration"), N_("Send documents")
 
 
 class EventReminders:
@@ -49,6 +50,8 @@ class EventReminders:
                     "venue": row.event.venue(row.member.language),
                     "when": when(row.event, row.member.language, self.zone),
                 },
+                buttons=((DETAILS, f"events.show:{row.event.id}"),
+                         (CANCEL, f"events.cancel:{row.event.id}")),
             )
             for row in rows
         ]
@@ -78,6 +81,7 @@ class ClaimDocumentReminders:
                 member_id=claim.member_id,
                 message=DOCUMENTS_REMINDER,
                 params={"number": claim.number or str(claim.id)},
+                buttons=((SEND_DOCUMENTS, f"claim.more:{claim.id}"),),
             )
             for claim in claims
         ]

@@ -36,8 +36,10 @@ def test_staff_roles(config: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_send_status_cancel(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", config, "staff", "add", "--user-id", "42"]) == 0
+    capsys.readouterr()
     assert main(["--config", config, "broadcast", "send", "--text", "周五例会",
-                 "--audience", "topic:lectures", "--at", "2030-01-01T09:00"]) == 0
+                 "--audience", "all", "--at", "2030-01-01T09:00"]) == 0
     broadcast_id = capsys.readouterr().out.strip()
     assert broadcast_id.isdigit()
     assert main(["--config", config, "broadcast", "status", broadcast_id, "--json"]) == 0
@@ -46,10 +48,48 @@ def test_send_status_cancel(config: str, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["--config", config, "broadcast", "cancel", broadcast_id]) == 0
     assert main(["--config", config, "broadcast", "cancel", broadcast_id]) == 1
     assert main(["--config", config, "broadcast", "status", "999"]) == 1
+    assert main(["--config", config, "broadcast", "cancel", "999"]) == 1
+    assert "no such broadcast: 999" in capsys.readouterr().err
+
+
+def test_plan_and_dry_run_print_the_plan_and_write_nothing(
+    config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for user in ("42", "43"):
+        assert main(["--config", config, "staff", "add", "--user-id", user]) == 0
+    capsys.readouterr()
+    assert main(["--config", config, "broadcast", "plan", "--audience", "all"]) == 0
+    plan = capsys.readouterr().out
+    assert "所有人：将有 0 名会员收到。" in plan  # the two are on a channel not connected
+    assert "Telegram 2 人：该渠道未接入" in plan  # no bot token in this config
+    assert main(["--config", config, "broadcast", "send", "--text", "例会", "--dry-run"]) == 0
+    assert capsys.readouterr().out == plan
+    assert main(["--config", config, "broadcast", "status", "1"]) == 1  # nothing was written
+
+
+def test_an_audience_that_matches_nobody_is_refused(
+    config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", config, "broadcast", "send", "--text", "例会",
+                 "--audience", "tag:nonexistent"]) == 2
+    assert "标签为「nonexistent」的会员：能收到的会员为 0 人" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("at", "accepted"), [
+    ("2020-01-01 09:00", False), ("in 2 hours", True), ("明天上午9点", True), ("明天", False),
+])
+def test_at_reads_natural_times_and_refuses_past_ones(
+    config: str, capsys: pytest.CaptureFixture[str], at: str, accepted: bool,
+) -> None:
+    assert main(["--config", config, "staff", "add", "--user-id", "42"]) == 0
+    code = main(["--config", config, "broadcast", "send", "--text", "例会", "--at", at])
+    assert code == (0 if accepted else 2)
+    if at.startswith("2020"):
+        assert "2020-01-01 09:00 已经过去了" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args", [
-    ["--audience", "everyone"], ["--audience", "topic:weather"], ["--at", "tomorrow"],
+    ["--audience", "everyone"], ["--audience", "topic:weather"], ["--at", "someday"],
 ])
 def test_bad_input_is_refused(config: str, args: list[str]) -> None:
     assert main(["--config", config, "broadcast", "send", "--text", "x", *args]) == 2

@@ -73,12 +73,13 @@ async def test_staff_compose_preview_and_send_now(
 async def test_staff_schedule_weekly(dispatcher: Dispatcher, sessions: Sessions) -> None:
     await make_staff(sessions, "3002")
     staff = Member(dispatcher, user_id="3002", language="en")
+    await staff.command("/subscribe lectures")
     await staff.command("/announce")
     await staff.says("每周例会")
     await staff.presses("bc.aud:topic:lectures")
     await staff.presses("bc.go:every")
     assert "could not read" in await staff.says("sometimes")
-    assert "Mon 09:00" in await staff.says("every Monday 09:00")
+    assert "every Monday 09:00" in await staff.says("every Monday 09:00")
     async with sessions.begin() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.recurrence == "weekly:0:09:00"

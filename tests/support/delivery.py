@@ -47,6 +47,7 @@ class ScriptedSender:
     sent: list[tuple[str, str]] = field(default_factory=list)
     script: dict[str, list[SendResult]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    replies: list[Reply] = field(default_factory=list)
 
     async def deliver(self, chat_id: str, reply: Reply, *, kind: MessageKind) -> SendResult:
         self.calls[chat_id] += 1
@@ -54,6 +55,7 @@ class ScriptedSender:
         if pending:
             return pending.pop(0)
         self.sent.append((chat_id, reply.text))
+        self.replies.append(reply)
         return SendResult(Outcome.SENT)
 
     def copies(self, chat_id: str) -> int:

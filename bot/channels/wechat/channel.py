@@ -30,7 +30,12 @@ from bot.channels.wechat.endpoint import (
     Envelope,
     Refused,
 )
-from bot.channels.wechat.inbound import CHANNEL, is_unsubscribe, to_incoming
+from bot.channels.wechat.inbound import (
+    CHANNEL,
+    is_mass_send_report,
+    is_unsubscribe,
+    to_incoming,
+)
 from bot.channels.wechat.render import option_number, render_replies
 from bot.channels.wechat.xmlmsg import text_reply
 from bot.config import WeChatSettings
@@ -38,7 +43,9 @@ from bot.dispatcher import SORRY, Dispatcher
 from bot.messages import Attachment, Incoming, Reply
 from models.member import find_member
 from models.options import chosen_option, forget_chat, mark_reachable, offer_options
+from models.outbox import release_waiting
 from models.replay import first_use_of_nonce
+from models.wechat_mass import finish_mass_job
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +137,9 @@ class WeChatChannel:
             log.warning("wechat: refused a callback from %s: %s", request.remote, exc.reason)
             return web.Response(status=exc.status)
         fields = envelope.fields
+        if is_mass_send_report(fields):
+            await self._mass_send_report(fields)
+            return web.Response(text=SUCCESS)
         if is_unsubscribe(fields):
             await self._forget(fields.get("FromUserName", ""))
             return web.Response(text=SUCCESS)
@@ -214,6 +224,7 @@ class WeChatChannel:
         replies = await self.dispatcher.handle(incoming, files=_Files(self.api))
         log.info("wechat update %s: %s in %.0f ms", incoming.update_id,
                  describe(incoming, replies), (time.monotonic() - started) * 1000)
+        await self._release_waiting(incoming.user_id)
         mine = [r for r in replies if r.to is None or r.to == incoming.address]
         others = [r for r in replies if not (r.to is None or r.to == incoming.address)]
         if others:
@@ -256,6 +267,28 @@ class WeChatChannel:
         """A reply addressed to a WeChat member from elsewhere (staff relay, notices)."""
         for text in await self._render(chat_id, [reply]):
             await self.api.send_text(chat_id, text)
+
+    async def _release_waiting(self, openid: str) -> None:
+        """They wrote, so the 48-hour window is open: notices that waited go out now."""
+        async with self.sessions.begin() as session:
+            released = await release_waiting(session, channel=CHANNEL, external_id=openid,
+                                             now=self.dispatcher.clock())
+        if released:
+            log.info("wechat: %d waiting notices released for %s", released, openid)
+
+    async def _mass_send_report(self, fields: dict[str, str]) -> None:
+        def count(name: str) -> int:
+            value = fields.get(name, "")
+            return int(value) if value.isdigit() else 0
+
+        async with self.sessions.begin() as session:
+            job = await finish_mass_job(
+                session, msg_id=fields.get("MsgID", fields.get("MsgId", "")),
+                status=fields.get("Status", ""), total=count("TotalCount"),
+                filtered=count("FilterCount"), sent=count("SentCount"),
+                errors=count("ErrorCount"), now=self.dispatcher.clock())
+        log.info("wechat: mass send %s finished (%s)", fields.get("MsgID", ""),
+                 "recorded" if job else "not ours")
 
     async def _forget(self, openid: str) -> None:
         """Unsubscribed: WeChat expects us to delete the member's WeChat data."""

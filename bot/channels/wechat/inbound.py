@@ -34,6 +34,11 @@ def is_unsubscribe(fields: Mapping[str, str]) -> bool:
     return fields.get("MsgType") == "event" and fields.get("Event", "").lower() == "unsubscribe"
 
 
+def is_mass_send_report(fields: Mapping[str, str]) -> bool:
+    """WeChat's MASSSENDJOBFINISH: the counts of a mass send, some minutes after it."""
+    return fields.get("MsgType") == "event" and fields.get("Event", "") == "MASSSENDJOBFINISH"
+
+
 def to_incoming(fields: Mapping[str, str]) -> Incoming | None:
     """The platform-neutral message, or None for what needs no answer (VIEW, reports)."""
     openid = fields.get("FromUserName", "")

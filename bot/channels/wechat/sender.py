@@ -1,6 +1,7 @@
 """The delivery engine's `Sender` for WeChat: customer-service messages within 48 hours of the
-member's last action, template messages for service notices outside it, never for
-announcements."""
+member's last action; outside it, service notices go by template message where one is
+configured, and otherwise wait until the member writes. Announcements go by mass send
+(`broadcast.py`), never by template."""
 
 from __future__ import annotations
 
@@ -76,9 +77,12 @@ class WeChatSender:
             result = await self._customer_service(chat_id, reply, member.language, now)
             if result.outcome is not Outcome.OUT_OF_WINDOW:
                 return result
-        if kind is MessageKind.SERVICE_NOTICE and self.settings.template_id:
+        if kind is MessageKind.ANNOUNCEMENT:
+            return SendResult(Outcome.OUT_OF_WINDOW, detail="outside the 48-hour window")
+        if self.settings.template_id:
             return await self._template(chat_id, reply)
-        return SendResult(Outcome.OUT_OF_WINDOW, detail="outside the 48-hour window")
+        # A service notice with no template to carry it: it goes the moment they write.
+        return SendResult(Outcome.WAITING, detail="waiting for the member to write")
 
     async def _customer_service(
         self, chat_id: str, reply: Reply, language: str, now: datetime

@@ -53,12 +53,16 @@ async def test_staff_announce_reaches_members(app: App, sessions: Sessions,
         fake_telegram.push(update)
         await fake_telegram.wait_for(STAFF, count)
     assert fake_telegram.to(STAFF)[3].text == "Union meeting on Friday 19:00"
+    plan = fake_telegram.to(STAFF)[4].text  # the plan, above the ways to send
+    assert "Everyone: 4 members will receive it." in plan
+    assert "Telegram 4 at 30/s, about 1 s" in plan
 
     for user in (ANNA, BO):
         received = await fake_telegram.wait_for(user, 2)
         assert [s.text for s in received[1:]] == ["Union meeting on Friday 19:00"]
     report = (await fake_telegram.wait_for(STAFF, 8))[-1].text
-    assert "finished" in report and "1 blocked" in report
+    assert "finished, with failures: 3 sent" in report and "1 blocked" in report
+    assert "Why: 1 blocked the bot or stopped following" in report
     assert len(fake_telegram.to(ANNA)) == 2
 
 

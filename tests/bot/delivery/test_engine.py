@@ -113,7 +113,8 @@ async def test_transient_errors_are_retried_with_backoff_up_to_a_limit(
         time.advance(60)
     assert sender.copies("1") == 1 and sender.calls["2"] == 3
     assert await counts(sessions, broadcast_id) == {
-        "queued": 0, "sent": 1, "failed": 1, "blocked": 0, "cancelled": 0}
+        "queued": 0, "sent": 1, "failed": 1, "blocked": 0, "cancelled": 0, "mass": 0,
+        "waiting": 0}
 
 
 async def test_quiet_hours_hold_non_urgent_broadcasts_until_morning(sessions: Sessions) -> None:
@@ -197,8 +198,8 @@ async def test_the_sender_hears_the_final_counts(sessions: Sessions) -> None:
     await engine.drain("telegram")
     await engine.drain("telegram")
     report = [text for chat, text in sender.sent if chat == "900" and "finished" in text]
-    assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 blocked the bot, "
-                      "0 failed, 0 cancelled."]
+    assert report == [f"Broadcast #{broadcast.id} finished: 3 sent, 0 by WeChat mass send, "
+                      "0 blocked the bot, 0 failed, 0 cancelled."]
 
 
 async def test_a_normal_stop_records_what_was_under_way_and_sends_nothing_twice(

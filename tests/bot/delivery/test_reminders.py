@@ -24,10 +24,11 @@ class LectureSource:
     name: str = "lectures"
     marked: set[str] = field(default_factory=set)
     forget_marks: bool = False  # a source whose mark was lost (crash between the two writes)
+    buttons: tuple[tuple[str, str], ...] = ()
 
     async def due(self, session: AsyncSession, *, now: datetime) -> Sequence[DueReminder]:
         return [DueReminder(f"lecture:1:{m}:24h", m, "Your lecture {title} starts tomorrow.",
-                            {"title": "女职工维权"})
+                            {"title": "女职工维权"}, self.buttons)
                 for m in self.member_ids if self.forget_marks or f"lecture:1:{m}:24h"
                 not in self.marked]
 
@@ -67,3 +68,17 @@ async def test_a_failing_source_does_not_stop_the_others(sessions: Sessions) -> 
     queued = await sweep_reminders(sessions, [Broken(), LectureSource([members[0].id])],
                                    Catalogs(), now=time.now)
     assert queued == 1
+
+
+
+async def test_a_reminder_keeps_its_buttons_in_the_members_language(
+    sessions: Sessions,
+) -> None:
+    (member,) = await add_members(sessions, 1)
+    source = LectureSource([member.id], buttons=(("Cancel my registration", "events.cancel:7"),))
+    time, sender = FakeTime(), ScriptedSender()
+    await sweep_reminders(sessions, [source], Catalogs(), now=time.now)
+    await engine_for(sessions, sender, time).drain("telegram")
+    (reply,) = sender.replies
+    assert [(b.label, b.payload) for row in reply.buttons for b in row] == [
+        ("取消报名", "events.cancel:7")]

@@ -65,6 +65,7 @@ class FakeTelegram:
         self._sends = 0
         self.slow_files: dict[str, asyncio.Event] = {}  # a download waits until the event is set
         self.downloads_started: set[str] = set()
+        self.uploads = 0  # photos sent as bytes (not by a file_id Telegram already holds)
         self._updates: list[dict[str, Any]] = []
         self._next_update = 1
         self._next_message = 1000
@@ -240,7 +241,18 @@ class FakeTelegram:
         return self._deliver("sendDocument", params, str(params.get("caption", "")))
 
     def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
-        return self._deliver("sendPhoto", params, str(params.get("caption", "")))
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo not in self.files:
+            return _error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        answer = self._deliver("sendPhoto", params, str(params.get("caption", "")))
+        if not isinstance(answer, dict):
+            return answer
+        file_id = photo if isinstance(photo, str) else f"PHOTO-{len(self.files) + 1}"
+        if isinstance(photo, dict):
+            self.uploads += 1
+            self.files[file_id] = photo["data"]
+        return {**answer, "photo": [{"file_id": file_id, "file_unique_id": file_id,
+                                     "width": 800, "height": 600}]}
 
     def _deliver(self, method: str, params: dict[str, Any], text: str) -> Any:
         chat_id = str(params.get("chat_id"))

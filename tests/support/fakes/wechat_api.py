@@ -3,7 +3,9 @@
 It keeps WeChat's rules that matter to us: access tokens that go stale (40001) or expire
 (42001), customer-service messages refused outside the 48-hour window (45015), to members who
 unfollowed (43004) or past the quota (45047), menus of 3 x 5 buttons sent as UTF-8 (a \\uXXXX
-escape is refused with 40033), template messages, temporary media. Tests read what was sent.
+escape is refused with 40033), template messages, temporary media; follower tags (50 openids a
+call), mass sends to a tag within a monthly quota (45028 when spent; a repeated clientmsgid is
+refused with 45065), permanent images and articles. Tests read what was sent.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ class FakeWeChat:
         self.token_fetches = 0
         self.errors: dict[str, int] = {}  # openid -> errcode for customer-service messages
         self.rejected: list[int] = []
+        self.tags: dict[int, str] = {}
+        self.tagged: dict[int, set[str]] = {}
+        self.tag_calls = 0
+        self.gone: set[str] = set()  # openids that unfollowed: tagging them answers 40003
+        self.mass_quota = 4  # sendall calls this account may still make this month
+        self.mass_jobs: list[dict[str, Any]] = []  # one per sendall: tag_id, msgtype, count
+        self.images: dict[str, bytes] = {}  # permanent material by media_id
+        self.news: dict[str, list[dict[str, Any]]] = {}
+        self._client_ids: set[str] = set()
         self._token = ""
         self._expire_next = False
         self._new_sent = asyncio.Event()
@@ -51,6 +62,13 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
         app.router.add_post("/cgi-bin/message/template/send", self._template_send)
         app.router.add_post("/cgi-bin/message/mass/send", self._mass_send)
+        app.router.add_post("/cgi-bin/message/mass/sendall", self._mass_sendall)
+        app.router.add_post("/cgi-bin/tags/create", self._tag_create)
+        app.router.add_post("/cgi-bin/tags/get", self._tag_list)
+        app.router.add_post("/cgi-bin/tags/members/batchtagging", self._batch_tag)
+        app.router.add_post("/cgi-bin/tags/members/batchuntagging", self._batch_untag)
+        app.router.add_post("/cgi-bin/material/add_material", self._add_material)
+        app.router.add_post("/cgi-bin/media/uploadnews", self._upload_news)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         self.port = await self._server.serve(app)
@@ -149,6 +167,100 @@ class FakeWeChat:
             self.sent.append(Sent("mass", openid, body["text"]["content"], body))
         self._new_sent.set()
         return web.json_response({"errcode": 0, "errmsg": "ok", "msg_id": 1000})
+
+    async def _mass_sendall(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        if body.get("clientmsgid") in self._client_ids:
+            return self._error(45065)  # this clientmsgid was sent already
+        tag_id = body["filter"]["tag_id"]
+        if tag_id not in self.tags:
+            return self._error(40050)  # invalid tag
+        if self.mass_quota <= 0:
+            return self._error(45028)  # no mass-send quota left
+        kind = body["msgtype"]
+        if kind == "mpnews" and body["mpnews"]["media_id"] not in self.news:
+            return self._error(40007)
+        text = body["text"]["content"] if kind == "text" else body["mpnews"]["media_id"]
+        self.mass_quota -= 1
+        self._client_ids.add(body.get("clientmsgid", ""))
+        msg_id = 2000 + len(self.mass_jobs)
+        recipients = sorted(self.tagged.get(tag_id, set()))
+        self.mass_jobs.append({"msg_id": msg_id, "tag_id": tag_id, "msgtype": kind,
+                               "count": len(recipients)})
+        self.sent.extend(Sent("mass", openid, text, body) for openid in recipients)
+        self._new_sent.set()
+        return web.json_response({"errcode": 0, "errmsg": "send job submission success",
+                                  "msg_id": msg_id, "msg_data_id": msg_id * 10})
+
+    async def _tag_create(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        name = body["tag"]["name"]
+        if name in self.tags.values():
+            return self._error(45157)  # the name is taken
+        if len(self.tags) >= 100 or len(name) > 30:
+            return self._error(45056 if len(self.tags) >= 100 else 45158)
+        tag_id = 100 + len(self.tags)
+        self.tags[tag_id] = name
+        return web.json_response({"tag": {"id": tag_id, "name": name}})
+
+    async def _tag_list(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        return web.json_response({"tags": [
+            {"id": i, "name": n, "count": len(self.tagged.get(i, ()))}
+            for i, n in self.tags.items()]})
+
+    async def _batch_tag(self, request: web.Request) -> web.Response:
+        return await self._tagging(request, on=True)
+
+    async def _batch_untag(self, request: web.Request) -> web.Response:
+        return await self._tagging(request, on=False)
+
+    async def _tagging(self, request: web.Request, *, on: bool) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        openids, tag_id = body["openid_list"], body["tagid"]
+        if tag_id not in self.tags:
+            return self._error(45159)  # invalid tag
+        if not 1 <= len(openids) <= 50:
+            return self._error(40032)  # at most 50 openids a call
+        self.tag_calls += 1
+        if on and self.gone.intersection(openids):
+            return self._error(40003)  # invalid openid: the whole call is refused
+        members = self.tagged.setdefault(tag_id, set())
+        if on:
+            members.update(openids)
+        else:
+            members.difference_update(openids)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _add_material(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") != self._token:
+            return self._error(40001)
+        form = await request.post()
+        media = form.get("media")
+        if request.query.get("type") != "image" or not hasattr(media, "file"):
+            return self._error(40004)
+        media_id = f"IMAGE-{len(self.images) + 1}"
+        self.images[media_id] = media.file.read()  # type: ignore[union-attr]
+        return web.json_response({"media_id": media_id, "url": f"http://mmbiz/{media_id}"})
+
+    async def _upload_news(self, request: web.Request) -> web.Response:
+        body, errcode = await self._body(request)
+        if body is None:
+            return self._error(errcode)
+        articles = body["articles"]
+        if any(a.get("thumb_media_id") not in self.images for a in articles):
+            return self._error(40007)
+        media_id = f"NEWS-{len(self.news) + 1}"
+        self.news[media_id] = articles
+        return web.json_response({"type": "news", "media_id": media_id})
 
     async def _menu_create(self, request: web.Request) -> web.Response:
         body, errcode = await self._body(request)

@@ -81,11 +81,11 @@ async def test_a_service_notice_outside_48_hours_goes_as_a_template_message(
         "template", "TPL-notice", "您的互助金已到账。")
 
 
-async def test_without_a_template_a_late_service_notice_is_out_of_window(
+async def test_without_a_template_a_late_service_notice_waits_for_the_member(
     make_sender: Callable[..., WeChatSender], fake_wechat: FakeWeChat
 ) -> None:
     result = await make_sender(template_id="").deliver(QUIET, Reply(text="x"), kind=NOTICE)
-    assert result.outcome is Outcome.OUT_OF_WINDOW
+    assert result.outcome is Outcome.WAITING
     assert fake_wechat.sent == []
 
 
