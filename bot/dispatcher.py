@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
@@ -15,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
-from bot.messages import Incoming, Reply, split_payload
+from bot.messages import Button, Incoming, Reply, split_payload
+from bot.natural import is_exit
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
@@ -36,6 +38,11 @@ STAFF_ONLY = N_("Sorry, that is only for union staff.")
 PRIVATE_ONLY = N_("Please use this in a private chat with me.")
 EMPTY_TEXT = N_("Please type your question, or choose from the menu.")
 NOT_TEXT = N_("I can only read text messages for now. Please type your question.")
+LEAVE_OR_STAY = N_("You are in the middle of: {flow}. Continue it, or leave it (nothing is "
+                   "saved) and go to /{command}?")
+STAY = N_("Continue")
+LEAVE = N_("Leave it")
+STAYING = N_("Good, let's go on. Please answer the last question above.")
 
 
 class Dispatcher:
@@ -114,9 +121,15 @@ class Dispatcher:
                 route = self.flow_commands.get((ctx.flow.name, command), route)
             if route is None:
                 return Reply(text=_(UNKNOWN_COMMAND), intent="help")
+            if command != "cancel" and route is self.commands.get(command):
+                guard = self._ask_leave(ctx, command)
+                if guard is not None:
+                    return guard
             return await self._run(route, msg, ctx)
         if msg.payload is not None:
-            action, _arg = split_payload(msg.payload)
+            action, arg = split_payload(msg.payload)
+            if action in ("flow.stay", "flow.leave"):
+                return await self._stay_or_leave(msg, ctx, action, arg)
             route = self.actions.get(action)
             if route is None:
                 return await self._run(self.actions["menu.main"], msg, ctx, notice=STALE_BUTTON)
@@ -126,12 +139,36 @@ class Dispatcher:
             if result is not None:
                 return result
         if ctx.flow is not None and ctx.flow.name in self.flows:
-            return await self._run(self.flows[ctx.flow.name], msg, ctx)
+            flow = self.flows[ctx.flow.name]
+            if flow.leave_label and msg.attachment is None and is_exit(msg.text or ""):
+                cancel = self.flow_commands.get((ctx.flow.name, "cancel"))
+                return await self._run(cancel or self.commands["cancel"], msg, ctx)
+            return await self._run(flow, msg, ctx)
         event = _event_of(msg)
         if event is not None:
             route = self.events.get(event)
             return Reply(text=_(NOT_TEXT)) if route is None else await self._run(route, msg, ctx)
         return await self._answer_text(msg, ctx)
+
+    def _ask_leave(self, ctx: Context, command: str) -> Reply | None:
+        """Another command in the middle of a flow that should not be dropped silently."""
+        flow = self.flows.get(ctx.flow.name) if ctx.flow is not None else None
+        if flow is None or flow.leave_label is None or len(command) > 40:
+            return None
+        return Reply(text=ctx._(LEAVE_OR_STAY).format(flow=ctx._(flow.leave_label),
+                                                      command=command),
+                     buttons=((Button(ctx._(STAY), "flow.stay"),
+                               Button(ctx._(LEAVE), f"flow.leave:{command}")),))
+
+    async def _stay_or_leave(self, msg: Incoming, ctx: Context, action: str, command: str
+                             ) -> HandlerResult:
+        if action == "flow.stay":
+            if ctx.flow is None:
+                return await self._run(self.actions["menu.main"], msg, ctx)
+            return Reply(text=ctx._(STAYING))
+        await ctx.end_flow()
+        route = self.commands.get(command) or self.commands["menu"]
+        return await self._run(route, replace(msg, payload=None, command=command), ctx)
 
     async def _answer_text(self, msg: Incoming, ctx: Context) -> HandlerResult:
         text = (msg.text or "").strip()

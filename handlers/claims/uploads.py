@@ -10,6 +10,7 @@ from typing import Any
 from bot import documents
 from bot.context import Context
 from bot.messages import AttachmentKind, Button, Incoming, Reply
+from bot.natural import parse_yes_no
 from models.mutual_aid import (
     ClaimDocument,
     ClaimStatus,
@@ -81,14 +82,14 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
 
 
 async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]) -> Reply:
-    if value == "agree" or value.lower() in ("i agree", "agree", "yes", "同意", "我同意"):
+    if value == "agree" or parse_yes_no(value):
         await record_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                              version=CONSENT_VERSION, now=ctx.now)
         await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents", data)
         prompt = ask_documents(ctx, 0)
         return Reply(text=ctx._("Thank you. Your consent is recorded.") + "\n" + prompt.text,
                      buttons=prompt.buttons)
-    if value == "refuse" or msg.attachment is not None or value.lower() in ("no", "不同意"):
+    if value == "refuse" or msg.attachment is not None or parse_yes_no(value) is False:
         refused = ctx._("Without your consent I cannot keep any medical documents or ID photos, "
                         "and nothing has been stored. You can agree below, or send /cancel and "
                         "file through your workplace union instead.")
