@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from models.db import Sessions
@@ -27,34 +28,43 @@ async def _to_date_step(member: FileMember) -> None:
     await member.presses("claim.answer:hospitalisation")
 
 
-async def test_chinese_member_writes_date_amount_and_yes_in_words(settings, sessions) -> None:
-    member = await _member(settings, sessions, "zh-hans")
+WHOLE_CLAIMS = [
+    # language, date, amount, done, last answer, summary shows, last reply shows, claims filed
+    ("zh-hans", "上周五", "一万", "好了", "是的", ("2026-11-13", "¥10,000.00"), "申请编号", 1),
+    ("en", "last Monday", "3.5k", "done", "no", ("2026-11-16", "¥3,500.00"),
+     "No claim was filed", 0),
+    ("en", "November 18", "¥2,000", "finish", "OK", ("2026-11-18", "¥2,000.00"),
+     "Claim number", 1),
+    ("zh-hans", "11月17号", "两千五", "完成", "不", ("2026-11-17", "¥2,500.00"), "未提交", 0),
+]
+
+
+@pytest.mark.parametrize(("language", "when", "amount", "done", "last", "shown", "answer",
+                          "filed"), WHOLE_CLAIMS)
+async def test_a_claim_in_the_members_own_words(settings, sessions, language: str, when: str,
+                                                amount: str, done: str, last: str,
+                                                shown: tuple[str, str], answer: str,
+                                                filed: int) -> None:
+    member = await _member(settings, sessions, language)
     await _to_date_step(member)
-    assert "最高支付" in await member.says("上周五")
-    assert "简要说明" in await member.says("一万")
-    await member.says("住院一周")
+    await member.says(when)
+    await member.says(amount)
+    await member.says("-")
     await member.presses("claim.answer:agree")
     await member.sends_file(JPEG)
-    summary = await member.says("好了")
-    assert "2026-11-13" in summary and "¥10,000.00" in summary
-    assert "申请编号" in await member.says("是的")
-    assert await _claims(sessions) == 1
+    summary = await member.says(done)
+    assert all(part in summary for part in shown)
+    assert answer in await member.says(last)
+    assert await _claims(sessions) == filed
 
 
-async def test_english_member_writes_date_and_amount_in_words(settings, sessions) -> None:
+async def test_wrong_answers_are_explained(settings, sessions) -> None:
     member = await _member(settings, sessions, "en")
     await _to_date_step(member)
     assert "could not read that date" in await member.says("some time ago")
     assert "How much" in await member.says("last Monday")
     assert "could not read that amount" in await member.says("a lot")
     assert "describe" in await member.says("3.5k")
-    await member.says("-")
-    await member.presses("claim.answer:agree")
-    await member.sends_file(JPEG)
-    summary = await member.says("done")
-    assert "2026-11-16" in summary and "¥3,500.00" in summary
-    assert "No claim was filed" in await member.says("no")
-    assert await _claims(sessions) == 0
 
 
 async def test_yesterday_and_11_20_style_dates(settings, sessions) -> None:
