@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.routing import Route
 from handlers import (
+    applications,
     binding,
     broadcasts,
     claims,
@@ -19,8 +20,8 @@ from handlers import (
 )
 
 MODULES = (
-    menu, discounts, binding, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, staff, faq,
+    menu, discounts, binding, claims, applications, jobfairs, lectures, events, handoff,
+    subscriptions, broadcasts, staff, faq,
 )
 
 

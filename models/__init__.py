@@ -1,5 +1,6 @@
 """Database models, sessions and queries. Importing this package registers every table."""
 
+from models.applications import Application
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcast import Broadcast, OutboxMessage
@@ -18,6 +19,7 @@ from models.tokens import PlatformToken
 
 __all__ = [
     "AidPlan",
+    "Application",
     "AuditEntry",
     "Base",
     "BindAttempt",

@@ -24,6 +24,7 @@ ROUTES = (
           private_only=True),
     Route(review.approve_claim, action="claims.approve", staff_only=True,
           private_only=True),
+    Route(review.mark_claim_paid, action="claims.paid", staff_only=True, private_only=True),
     Route(review.ask_decision_detail, action="claims.amount", staff_only=True,
           private_only=True),
     Route(review.ask_decision_detail, action="claims.reject", staff_only=True,

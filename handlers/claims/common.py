@@ -21,6 +21,7 @@ STATUSES = {
     "approved": N_("Approved"),
     "rejected": N_("Not approved"),
     "cancelled": N_("Cancelled"),
+    "paid": N_("Paid"),
 }
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
@@ -64,8 +65,11 @@ def claim_summary(t: Translator, claim: Claim, plan: AidPlan) -> str:
         _("Amount claimed: {amount}").format(amount=yuan(claim.amount_fen)),
         _("Status: {status}").format(status=status_label(t, claim.status)),
     ]
-    if claim.decided_fen is not None and claim.status == "approved":
+    if claim.decided_fen is not None and claim.status in ("approved", "paid"):
         lines.append(_("Amount approved: {amount}").format(amount=yuan(claim.decided_fen)))
+    if claim.paid_on is not None:
+        lines.append(_("Paid: {amount} on {date}").format(amount=yuan(claim.paid_fen or 0),
+                                                          date=claim.paid_on.isoformat()))
     if claim.reason:
         lines.append(_("Note from the union: {reason}").format(reason=claim.reason))
     return "\n".join(lines)

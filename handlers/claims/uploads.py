@@ -47,14 +47,14 @@ def ask_consent(ctx: Context) -> Reply:
                   Button(ctx._("I do not agree"), "claim.answer:refuse")),))
 
 
-def ask_documents(ctx: Context, count: int) -> Reply:
+def ask_documents(ctx: Context, count: int, done: str = "claim.answer:done") -> Reply:
     if count:
         text = ctx._("Received document {count}. Send another, or press Done.").format(
             count=count)
     else:
         text = ctx._("Send photos or PDFs of your documents (inpatient bill, discharge summary, "
                      "ID card), one per message, then press Done.")
-    return Reply(text=text, buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
+    return Reply(text=text, buttons=((Button(ctx._("Done"), done),),))
 
 
 def new_draft() -> str:
@@ -69,7 +69,7 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
     if ctx.flow.step == "consent":
         return await _consent(msg, ctx, value, data)
     if msg.attachment is not None:
-        return await _store(msg, ctx, data)
+        return await store_document(msg, ctx, data)
     count = await count_draft_documents(ctx.session, data["draft"])
     if value.lower() in DONE:
         if not data.get("claim_id"):
@@ -97,14 +97,16 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
     return ask_consent(ctx)
 
 
-async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
+async def store_document(msg: Incoming, ctx: Context, data: dict[str, Any],
+                         done: str = "claim.answer:done") -> Reply:
+    """Checks one file the member sent and keeps it in the flow's draft."""
     assert msg.attachment is not None
     if msg.attachment.kind not in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
         return Reply(text=ctx._("Please send a photo, or a PDF, JPG or PNG file."))
     if await count_draft_documents(ctx.session, data["draft"]) >= MAX_DOCUMENTS:
         return Reply(text=ctx._("That is the most documents one claim takes ({count}). "
                                 "Press Done.").format(count=MAX_DOCUMENTS),
-                     buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
+                     buttons=((Button(ctx._("Done"), done),),))
     too_big = ctx._("That file is too large. Files up to {mb} MB are accepted.").format(
         mb=documents.MAX_BYTES // (1024 * 1024))
     if msg.attachment.size is not None and msg.attachment.size > documents.MAX_BYTES:
@@ -123,7 +125,7 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     count = await add_draft_document(ctx.session, ClaimDocument(
         member_id=ctx.member.id, draft=data["draft"], sha256=stored.sha256,
         mime_type=stored.mime_type, size=stored.size, path=stored.path, added_at=ctx.now))
-    return ask_documents(ctx, count)
+    return ask_documents(ctx, count, done)
 
 
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:
