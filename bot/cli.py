@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 Importer = Callable[["AsyncSession", list["Row"]], Awaitable[ImportReport]]
 Command = Callable[[argparse.Namespace, Settings], int]
-IMPORT_KINDS = ("merchants", "roster", "events")
+IMPORT_KINDS = ("merchants", "roster", "events", "payouts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,15 +179,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> ImportReport:
     from functools import partial
 
+    from bot.i18n import Catalogs
     from bot.importing.events import import_event_rows
     from bot.importing.merchants import import_merchants
+    from bot.importing.payouts import import_payouts
     from bot.importing.roster import import_roster
+    from models.base import utcnow
     from models.db import Sessions, make_engine
 
     importers: dict[str, Importer] = {
         "merchants": import_merchants,
         "roster": import_roster,
         "events": partial(import_event_rows, zone=settings.zone),
+        "payouts": partial(import_payouts, catalogs=Catalogs(), now=utcnow()),
     }
     importer = importers[kind]
     sessions = Sessions(make_engine(settings.database.url))
