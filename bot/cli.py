@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli_broadcast import add_parsers
 
     add_parsers(commands)
+    for sub in commands.choices.values():  # `unionbot chat --config X` as well as before it
+        sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -74,11 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from bot.answering import KnowledgeBaseError
+
     try:
         settings = load_settings(find_config(args.config))
         return COMMANDS[args.command](args, settings)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
+        return 2
+    except KnowledgeBaseError as exc:
+        more = f" (and {len(exc.errors) - 1} more: unionbot kb check)" if exc.errors[1:] else ""
+        print(f"knowledge base error: {exc.errors[0]}{more}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -89,13 +97,28 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if app.serves_platforms:
         asyncio.run(app.serve())
     else:
+        _log_to_file(settings)
         asyncio.run(app.chat())
     return 0
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(_build_app(settings).chat())
+    app = _build_app(settings)
+    _log_to_file(settings)
+    asyncio.run(app.chat())
     return 0
+
+
+def _log_to_file(settings: Settings) -> None:
+    """The terminal is the conversation: log lines go to data/chat.log instead."""
+    path = settings.bot.data_dir / "chat.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

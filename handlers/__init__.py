@@ -8,6 +8,7 @@ from handlers import (
     binding,
     broadcasts,
     claims,
+    contact,
     discounts,
     events,
     faq,
@@ -21,7 +22,7 @@ from handlers import (
 
 MODULES = (
     menu, discounts, binding, claims, applications, jobfairs, lectures, events, handoff,
-    subscriptions, broadcasts, staff, faq,
+    subscriptions, contact, broadcasts, staff, faq,
 )
 
 
