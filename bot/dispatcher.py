@@ -17,7 +17,7 @@ from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.messages import Button, Incoming, Reply, split_payload
-from bot.natural import is_exit
+from bot.natural import is_exit, language_of
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
@@ -108,6 +108,7 @@ class Dispatcher:
                 translator=self.services.catalogs.get(member.language),
                 files=files or NoFiles(), flow=await load_flow(session, member.id),
             )
+            _follow_language(msg, ctx)
             replies = _as_list(await self._route(msg, ctx))
             _remember_topic(member, replies, now)
             return replies
@@ -202,6 +203,16 @@ class Dispatcher:
         if notice is None:
             return result
         return [Reply(text=ctx._(notice)), *_as_list(result)]
+
+
+def _follow_language(msg: Incoming, ctx: Context) -> None:
+    """A member who never chose a language is answered in the one they write in; not in the
+    middle of a flow, where '3.5k' or 'ok' says nothing about it."""
+    if ctx.member.language_chosen or ctx.flow is not None or not msg.text:
+        return
+    written = language_of(msg.text)
+    if written is not None and written != ctx.member.language:
+        ctx.use_language(written)
 
 
 def _lost_lock_race(exc: DBAPIError) -> bool:

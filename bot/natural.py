@@ -258,3 +258,18 @@ def parse_date(text: str, *, today: date, language: str = "zh_CN") -> date | Non
         if found is not None:
             return found
     return _numeric_date(cleaned.replace(" ", ""), today, language)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+
+
+def language_of(text: str) -> str | None:
+    """zh_CN for any Chinese character, en for English words, None when it cannot tell
+    (numbers, 'ok', an emoji)."""
+    if _CJK.search(text):
+        return "zh_CN"
+    words = _LATIN_WORD.findall(normalize(text))
+    if sum(len(word) for word in words) >= 4:
+        return "en"
+    return None

@@ -114,6 +114,7 @@ async def set_language(msg: Incoming, ctx: Context) -> Reply:
 
 def _switch(ctx: Context, code: str) -> Reply:
     ctx.use_language(code)
+    ctx.member.language_chosen = True
     return main_menu(ctx, ctx._("I will answer in English from now on."))
 
 
