@@ -111,11 +111,13 @@ async def test_staff_approve_and_the_member_receives_the_notice(
     await _file_claim(fake_telegram, sessions, settings)
     staff = Chat(fake_telegram, STAFF, "zh-hans")
     assert "待审核的申请：1 项" in await staff.says("/claims")
-    opened = await staff.presses("claims.open:1", answers=3)
+    opened = await staff.presses("claims.open:1", answers=4)
     assert "会员：王芳" in opened[0].text
-    assert [s.method for s in opened] == ["sendMessage", "sendMessage", "sendPhoto"]
+    assert [s.method for s in opened] == ["sendMessage", "sendMessage", "sendPhoto",
+                                          "sendMessage"]
     assert opened[2].params["photo"]["data"] == JPEG
-    assert ("批准 ¥3,500.00", "claims.approve:1") in opened[0].buttons
+    # the decision buttons come after the documents, so the photo does not hide them
+    assert ("批准 ¥3,500.00", "claims.approve:1") in opened[3].buttons
 
     before = len(fake_telegram.to(MEMBER))
     decided = await staff.presses("claims.approve:1")
