@@ -207,8 +207,10 @@ class Dispatcher:
 
 def _follow_language(msg: Incoming, ctx: Context) -> None:
     """A member who never chose a language is answered in the one they write in; not in the
-    middle of a flow, where '3.5k' or 'ok' says nothing about it."""
-    if ctx.member.language_chosen or ctx.flow is not None or not msg.text:
+    middle of a flow, where '3.5k' or 'ok' says nothing about it, nor in a reply to a message
+    (staff answering a member write in the member's language, not their own)."""
+    if ctx.member.language_chosen or ctx.flow is not None or not msg.text \
+            or msg.reply_to_text is not None:
         return
     written = language_of(msg.text)
     if written is not None and written != ctx.member.language:
