@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 Importer = Callable[["AsyncSession", list["Row"]], Awaitable[ImportReport]]
 Command = Callable[[argparse.Namespace, Settings], int]
-IMPORT_KINDS = ("merchants", "roster", "events")
+IMPORT_KINDS = ("merchants", "roster", "events", "payouts")
 SEALED_DATA = frozenset({"demo", "import", "staff", "broadcast"})  # commands reading members
 
 
@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(commands)
     add_privacy_parsers(commands)
+    for sub in commands.choices.values():  # `unionbot chat --config X` as well as before it
+        sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -83,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_masking()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     install_redaction()
+    from bot.answering import KnowledgeBaseError
+
     try:
         settings = load_settings(find_config(args.config))
         if args.command in SEALED_DATA:
@@ -93,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except KnowledgeBaseError as exc:
+        more = f" (and {len(exc.errors) - 1} more: unionbot kb check)" if exc.errors[1:] else ""
+        print(f"knowledge base error: {exc.errors[0]}{more}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -102,13 +110,28 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if app.serves_platforms:
         asyncio.run(app.serve())
     else:
+        _log_to_file(settings)
         asyncio.run(app.chat())
     return 0
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(_build_app(settings).chat())
+    app = _build_app(settings)
+    _log_to_file(settings)
+    asyncio.run(app.chat())
     return 0
+
+
+def _log_to_file(settings: Settings) -> None:
+    """The terminal is the conversation: log lines go to data/chat.log instead."""
+    path = settings.bot.data_dir / "chat.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -185,15 +208,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> ImportReport:
     from functools import partial
 
+    from bot.i18n import Catalogs
     from bot.importing.events import import_event_rows
     from bot.importing.merchants import import_merchants
+    from bot.importing.payouts import import_payouts
     from bot.importing.roster import import_roster
+    from models.base import utcnow
     from models.db import Sessions, make_engine
 
     importers: dict[str, Importer] = {
         "merchants": import_merchants,
         "roster": import_roster,
         "events": partial(import_event_rows, zone=settings.zone),
+        "payouts": partial(import_payouts, catalogs=Catalogs(), now=utcnow()),
     }
     importer = importers[kind]
     sessions = Sessions(make_engine(settings.database.url))

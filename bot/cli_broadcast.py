@@ -29,7 +29,7 @@ from models.broadcast import (
 )
 from models.db import Sessions, make_engine
 from models.member import Role
-from models.staff import grant_role, list_staff
+from models.staff import grant_role, list_staff, remove_role
 from models.subscription import TOPICS
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ AUDIENCE = re.compile(rf"^(all|topic:({'|'.join(TOPICS)})|lang:(zh_CN|en)|tag:[\
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     staff = commands.add_parser("staff", help="grant or remove staff roles")
     staff.add_argument("action", choices=("add", "remove", "list"))
-    staff.add_argument("--channel", default="telegram")
+    staff.add_argument("--channel", default="telegram", choices=("telegram", "wechat", "terminal"))
     staff.add_argument("--user-id", default="")
     staff.add_argument("--role", choices=("staff", "admin"), default="staff")
 
@@ -85,15 +85,23 @@ def staff_command(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     role = Role(args.role) if args.action == "add" else Role.MEMBER
 
-    async def work(session: AsyncSession) -> None:
+    async def work(session: AsyncSession) -> bool:
         now = utcnow()
-        await grant_role(session, channel=args.channel, external_id=args.user_id, role=role,
-                         now=now)
+        if role is Role.MEMBER:  # removing never creates an account that would get broadcasts
+            if await remove_role(session, channel=args.channel, external_id=args.user_id) is None:
+                return False
+        else:
+            await grant_role(session, channel=args.channel, external_id=args.user_id, role=role,
+                             now=now)
         await record_audit(session, at=now, actor_id=None, action=f"staff.{args.action}",
                            target=f"{args.channel}:{args.user_id}",
                            detail=f"role={role.value} via command line")
+        return True
 
-    _with_session(settings, work)
+    if not _with_session(settings, work):
+        print(f"{args.channel}:{args.user_id} is not a known account; nothing changed",
+              file=sys.stderr)
+        return 1
     print(f"{args.channel}:{args.user_id} is now {role.value}")
     return 0
 

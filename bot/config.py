@@ -355,6 +355,24 @@ class PrivacySettings(_Section):
         return value
 
 
+class UnionSettings(_Section):
+    """How members reach the union without the bot: shown by /contact and whenever no staff
+    member can answer in the chat."""
+
+    name: str = ""
+    hotline: str = "12351"  # the national trade-union rights hotline
+    office_address: str = ""
+    opening_hours: str = ""  # as members should read it, e.g. "周一至周五 9:00-17:30"
+    map_url: str = ""
+
+    @field_validator("map_url")
+    @classmethod
+    def _web_link(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) link")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -370,6 +388,7 @@ class Settings(BaseSettings):
     inbound: InboundSettings = InboundSettings()
     limits: LimitsSettings = LimitsSettings()
     privacy: PrivacySettings = PrivacySettings()
+    union: UnionSettings = UnionSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
@@ -16,7 +17,8 @@ from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.masking import mask_personal
-from bot.messages import Incoming, Reply, split_payload
+from bot.messages import Button, Incoming, Reply, split_payload
+from bot.natural import is_exit, language_of
 from bot.notices import queue_notices, split_notices
 from bot.prefetch import prefetch, worth_fetching
 from bot.routing import Event, HandlerResult, Route
@@ -41,6 +43,11 @@ PRIVATE_ONLY = N_("Please write to me privately for this: it concerns you alone,
                   "answer it in a group.")
 EMPTY_TEXT = N_("Please type your question, or choose from the menu.")
 NOT_TEXT = N_("I can only read text messages for now. Please type your question.")
+LEAVE_OR_STAY = N_("You are in the middle of: {flow}. Continue it, or leave it (nothing is "
+                   "saved) and go to /{command}?")
+STAY = N_("Continue")
+LEAVE = N_("Leave it")
+STAYING = N_("Good, let's go on. Please answer the last question above.")
 
 
 class Dispatcher:
@@ -129,6 +136,7 @@ class Dispatcher:
                 translator=self.services.catalogs.get(member.language),
                 files=files or NoFiles(), flow=await load_flow(session, member.id),
             )
+            _follow_language(msg, ctx)
             replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
             _remember_topic(member, replies, now)
             queued = await queue_notices(session, notices, now=now)
@@ -145,9 +153,15 @@ class Dispatcher:
                 route = self.flow_commands.get((ctx.flow.name, command), route)
             if route is None:
                 return Reply(text=_(UNKNOWN_COMMAND), intent="help")
+            if command != "cancel" and route is self.commands.get(command):
+                guard = self._ask_leave(ctx, command)
+                if guard is not None:
+                    return guard
             return await self._run(route, msg, ctx)
         if msg.payload is not None:
-            action, _arg = split_payload(msg.payload)
+            action, arg = split_payload(msg.payload)
+            if action in ("flow.stay", "flow.leave"):
+                return await self._stay_or_leave(msg, ctx, action, arg)
             route = self.actions.get(action)
             if route is None:
                 return await self._run(self.actions["menu.main"], msg, ctx, notice=STALE_BUTTON)
@@ -157,12 +171,36 @@ class Dispatcher:
             if result is not None:
                 return result
         if ctx.flow is not None and ctx.flow.name in self.flows:
-            return await self._run(self.flows[ctx.flow.name], msg, ctx)
+            flow = self.flows[ctx.flow.name]
+            if flow.leave_label and msg.attachment is None and is_exit(msg.text or ""):
+                cancel = self.flow_commands.get((ctx.flow.name, "cancel"))
+                return await self._run(cancel or self.commands["cancel"], msg, ctx)
+            return await self._run(flow, msg, ctx)
         event = _event_of(msg)
         if event is not None:
             route = self.events.get(event)
             return Reply(text=_(NOT_TEXT)) if route is None else await self._run(route, msg, ctx)
         return await self._answer_text(msg, ctx)
+
+    def _ask_leave(self, ctx: Context, command: str) -> Reply | None:
+        """Another command in the middle of a flow that should not be dropped silently."""
+        flow = self.flows.get(ctx.flow.name) if ctx.flow is not None else None
+        if flow is None or flow.leave_label is None or len(command) > 40:
+            return None
+        return Reply(text=ctx._(LEAVE_OR_STAY).format(flow=ctx._(flow.leave_label),
+                                                      command=command),
+                     buttons=((Button(ctx._(STAY), "flow.stay"),
+                               Button(ctx._(LEAVE), f"flow.leave:{command}")),))
+
+    async def _stay_or_leave(self, msg: Incoming, ctx: Context, action: str, command: str
+                             ) -> HandlerResult:
+        if action == "flow.stay":
+            if ctx.flow is None:
+                return await self._run(self.actions["menu.main"], msg, ctx)
+            return Reply(text=ctx._(STAYING))
+        await ctx.end_flow()
+        route = self.commands.get(command) or self.commands["menu"]
+        return await self._run(route, replace(msg, payload=None, command=command), ctx)
 
     async def _answer_text(self, msg: Incoming, ctx: Context) -> HandlerResult:
         text = (msg.text or "").strip()
@@ -196,6 +234,18 @@ class Dispatcher:
         if notice is None:
             return result
         return [Reply(text=ctx._(notice)), *_as_list(result)]
+
+
+def _follow_language(msg: Incoming, ctx: Context) -> None:
+    """A member who never chose a language is answered in the one they write in; not in the
+    middle of a flow, where '3.5k' or 'ok' says nothing about it, nor in a reply to a message
+    (staff answering a member write in the member's language, not their own)."""
+    if ctx.member.language_chosen or ctx.flow is not None or not msg.text \
+            or msg.reply_to_text is not None:
+        return
+    written = language_of(msg.text)
+    if written is not None and written != ctx.member.language:
+        ctx.use_language(written)
 
 
 def _lost_lock_race(exc: DBAPIError) -> bool:

@@ -133,6 +133,18 @@ def button_rows(buttons: list[Button], per_row: int = 2) -> tuple[tuple[Button, 
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
+def shorten(label: str, limit: int = 40) -> str:
+    """A button label within `limit` characters, cut at a word boundary with '…' (Chinese,
+    which has no spaces, is cut at a character)."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–(") + "…"
+
+
 def split_payload(payload: str) -> tuple[str, str]:
     """`discounts.show:42` -> ("discounts.show", "42"); no colon -> (payload, "")."""
     action, _, arg = payload.partition(":")

@@ -34,6 +34,9 @@ class Route:
     private_only: bool = False
     # a flow that keeps files: the member's file is downloaded before the transaction begins
     takes_files: bool = False
+    # for a flow: what it is called when the member sends another command mid-way ("continue
+    # your claim or leave it?") or says 算了 / never mind; None lets commands pass through
+    leave_label: str | None = None
 
     def __post_init__(self) -> None:
         keys = [self.command, self.action, self.intent, self.flow, self.event]

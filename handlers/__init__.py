@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bot.routing import Route
 from handlers import (
+    applications,
     binding,
     broadcasts,
     claims,
+    contact,
     discounts,
     events,
     faq,
@@ -22,8 +24,8 @@ from handlers import (
 )
 
 MODULES = (
-    menu, discounts, binding, takeover, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, notices, staff, privacy, faq,
+    menu, discounts, binding, takeover, claims, applications, jobfairs, lectures, events,
+    handoff, subscriptions, contact, broadcasts, notices, staff, privacy, faq,
 )
 
 

@@ -7,6 +7,7 @@ import re
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Ask, Button, Incoming, Reply
+from bot.natural import normalize
 from bot.routing import Route
 from handlers.takeover import ask_holder, mask_card
 from models.audit import record_audit
@@ -73,10 +74,12 @@ async def continue_binding(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
         if not 1 <= len(text) <= 64:
             return Reply(text=ctx._("Please type your full name."))
         await ctx.start_flow(FLOW, "phone", {**data, "name": text})
-        return Reply(text=ctx._(
-            "Step 3 of 3: the last four digits of the phone number your union has on file. "
-            "On Telegram you can also share your own contact with the button below."),
-            ask=Ask.CONTACT)
+        step3 = ctx._("Step 3 of 3: the last four digits of the phone number your union has "
+                      "on file.")
+        if msg.channel != "telegram":
+            return Reply(text=step3)
+        return Reply(text=step3 + " " + ctx._("You can also share your own contact with the "
+                                              "button below."), ask=Ask.CONTACT)
     return await _check(msg, ctx, data)
 
 
@@ -116,7 +119,14 @@ async def _check(msg: Incoming, ctx: Context, data: dict[str, str]) -> Reply | l
 def _matches(entry: RosterEntry, name: str, given: str, whole_number: bool) -> bool:
     on_file = digits(entry.phone)
     phone_ok = given[-11:] == on_file[-11:] if whole_number else on_file.endswith(given)
-    return entry.name.replace(" ", "") == name.replace(" ", "") and phone_ok and len(given) >= 4
+    return same_name(entry.name, name) and phone_ok and len(given) >= 4
+
+
+def same_name(on_file: str, typed: str) -> bool:
+    """'Li Ming', 'li ming' and 'LiMing' are one name; so are 王 芳 and 王芳."""
+    def fold(name: str) -> str:
+        return re.sub(r"[\s·.]", "", normalize(name)).casefold()
+    return fold(on_file) == fold(typed)
 
 
 async def _failed(ctx: Context, card: str) -> Reply:
@@ -153,5 +163,6 @@ async def _locked_reply(ctx: Context, card: str | None = None) -> Reply | None:
 ROUTES = (
     Route(start_binding, command="bind", private_only=True),
     Route(start_binding, action="bind.start", private_only=True),
-    Route(continue_binding, flow=FLOW, private_only=True),
+    Route(continue_binding, flow=FLOW, private_only=True,
+          leave_label=N_("linking your membership")),
 )

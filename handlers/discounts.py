@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.context import Context
 from bot.i18n import N_
-from bot.messages import Ask, Button, Incoming, Reply, button_rows, split_payload
+from bot.messages import Ask, Button, Incoming, Reply, button_rows, shorten, split_payload
 from bot.parsing import parse_id, parse_number
 from bot.routing import Route
 from models.discounts import Merchant, count_by_category, find_offers, get_offer, offers_near
@@ -152,7 +152,7 @@ def _listing(ctx: Context, title: str, shown: Sequence[tuple[Merchant, float | N
         where = f" · {_distance(ctx, metres)}" if metres is not None else ""
         lines.append(f"{number}. {merchant.name(ctx.language)}{where}\n   "
                      f"{merchant.offer(ctx.language)}")
-        buttons.append([Button(f"{number}. {merchant.name(ctx.language)}"[:40],
+        buttons.append([Button(shorten(f"{number}. {merchant.name(ctx.language)}"),
                                f"discounts.show:{merchant.id}")])
     nav = []
     if page > 0:

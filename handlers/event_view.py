@@ -8,7 +8,7 @@ from babel.dates import format_skeleton
 
 from bot.context import Context
 from bot.i18n import N_
-from bot.messages import Button, Reply, button_rows
+from bot.messages import Button, Reply, button_rows, shorten
 from models.events import Event, EventKind, Status
 
 LIST_ACTION = {
@@ -69,7 +69,7 @@ def event_list(
     notes = notes or [""] * len(events)
     entries = [list_entry(ctx, n, event, note)
                for n, (event, note) in enumerate(zip(events, notes, strict=True), start=1)]
-    buttons = [Button(f"{n}. {event.title(ctx.language)}"[:40], f"events.show:{event.id}")
+    buttons = [Button(shorten(f"{n}. {event.title(ctx.language)}"), f"events.show:{event.id}")
                for n, event in enumerate(events, start=1)]
     text = heading + "\n\n" + "\n\n".join(entries)
     return Reply(text=text, buttons=(*button_rows(buttons, 1), *button_rows(extra)),

@@ -105,7 +105,7 @@ async def confirm_cancel(msg: Incoming, ctx: Context) -> Reply:
         return await _detail(ctx, event, ctx._("You are not signed up for this event."))
     text = ctx._("Cancel your registration for {title}?").format(title=event.title(ctx.language))
     buttons = [Button(ctx._("Yes, cancel"), f"events.cancel_yes:{event.id}"),
-               Button(ctx._("No, keep it"), f"events.show:{event.id}")]
+               Button(ctx._("No, keep my seat"), f"events.show:{event.id}")]
     return Reply(text=text, buttons=(tuple(buttons),))
 
 
@@ -146,7 +146,10 @@ async def send_calendar(msg: Incoming, ctx: Context) -> Reply:
     data = event_ics(event, language=ctx.language, now=ctx.now)
     text = ctx._("Open this file to add {title} to your calendar.").format(
         title=event.title(ctx.language))
-    return Reply(text=text, file=OutgoingFile(f"event-{event.id}.ics", data, "text/calendar"))
+    buttons = (Button(ctx._("Details"), f"events.show:{event.id}"),
+               Button(ctx._("Main menu"), "menu.main"))
+    return Reply(text=text, file=OutgoingFile(f"event-{event.id}.ics", data, "text/calendar"),
+                 buttons=(buttons,))
 
 
 async def show_my_events(msg: Incoming, ctx: Context) -> Reply:

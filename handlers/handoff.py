@@ -13,6 +13,7 @@ from bot.i18n import N_
 from bot.messages import Button, Incoming, Reply
 from bot.office_hours import next_opening
 from bot.routing import Route
+from handlers.contact import contact_buttons, contact_text
 from handlers.menu import main_menu
 from models.audit import record_audit
 from models.conversation import clear_state, load_state
@@ -28,6 +29,7 @@ from models.handoff import (
     record_message,
 )
 from models.member import Member
+from models.roster import find_binding
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +74,30 @@ async def start_handoff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     """Opens a ticket; what the member writes next goes to union staff."""
     staff = ctx.staff_chat
     if staff is None:
-        log.warning("handoff: [handoff] staff_chat is not configured")
-        return main_menu(ctx, ctx._("Sorry, no staff member can be reached through this chat "
-                                    "at the moment. Please ask your workplace union."))
+        log.info("handoff: [handoff] staff_chat is not configured; giving the contacts")
+        return Reply(text=ctx._("No staff member can answer in this chat, but you can reach "
+                                "the union directly:") + "\n" + contact_text(ctx),
+                     buttons=contact_buttons(ctx), intent="human_handoff")
     ticket = await open_ticket(ctx.session, member_id=ctx.member.id, now=ctx.now)
     await ctx.start_flow(FLOW, "relay", {"ticket": ticket.id})
     text = ctx._("OK. I'll pass what you write next to union staff (ticket #{number}). "
                  "Write your question now; send /done when you are finished.").format(
         number=ticket.number)
     if note := office_note(ctx):
-        text += "\n\n" + note
+        text += "\n\n" + note + "\n" + ctx._("For something urgent:") + "\n" + contact_text(ctx)
     opened = ctx.staff_translator.gettext(OPENED)
+    name = await member_label(ctx, ctx.member)
     return [Reply(text=text, buttons=_end_button(ctx), intent="human_handoff"),
-            Reply(text=opened.format(number=ticket.number, name=_name(ctx.member)), to=staff)]
+            Reply(text=opened.format(number=ticket.number, name=name), to=staff)]
+
+
+async def member_label(ctx: Context, member: Member) -> str:
+    """Who staff are talking to: the bound name and card tail, else the chat name."""
+    entry = await find_binding(ctx.session, member.id)
+    if entry is None:
+        return _name(member)
+    return ctx.staff_translator.gettext("{name} (card ending {card})").format(
+        name=entry.name, card=entry.card_number[-4:])
 
 
 async def relay_message(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
@@ -101,7 +114,7 @@ async def relay_message(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
                                 "Please type your message."), buttons=_end_button(ctx))
     await record_message(ctx.session, ticket, author_id=ctx.member.id,
                          direction=Direction.TO_STAFF, text=text[:RELAY_LIMIT], now=ctx.now)
-    relay = f"#{ticket.number} {_name(ctx.member)}: {text[:RELAY_LIMIT]}"
+    relay = f"#{ticket.number} {await member_label(ctx, ctx.member)}: {text[:RELAY_LIMIT]}"
     ack = ctx._("Sent to staff (#{number}).").format(number=ticket.number)
     return [Reply(text=relay, to=staff),
             Reply(text=ack, buttons=_end_button(ctx), intent="human_handoff")]

@@ -7,6 +7,7 @@ from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Button, Incoming, Reply, button_rows, split_payload
 from bot.routing import Route
+from models.member import Role
 
 MAIN_MENU = (
     (N_("Jingka discounts"), "discounts.menu"),
@@ -44,14 +45,40 @@ async def start(msg: Incoming, ctx: Context) -> Reply:
     return main_menu(ctx, text, intent="greeting")
 
 
+MEMBER_COMMANDS = N_(
+    "/menu the main menu\n"
+    "/discounts Jingka discounts · /jobfairs job fairs · /lectures lectures\n"
+    "/apply apply for hardship aid, a student grant or membership · /claim a mutual-aid claim\n"
+    "/myapplications your claims and applications · /bind link your membership\n"
+    "/myevents your sign-ups · /settings which notices you receive\n"
+    "/human talk to a person · /contact hotline and office\n"
+    "/language 中文/English · /id your account id · /cancel stop what you are doing")
+STAFF_COMMANDS = N_(
+    "For union staff:\n"
+    "/claims claims to review · /applications applications to review\n"
+    "/tickets open conversations with members\n"
+    "/announce write an announcement · /broadcasts sent and scheduled announcements")
+ADMIN_COMMANDS = N_("/grant CHANNEL USER-ID member|staff|admin give a role")
+
+
 async def show_help(msg: Incoming, ctx: Context) -> Reply:
-    """What the bot can do, and the commands."""
-    return main_menu(ctx, ctx._(
+    """What the bot can do, and the commands this person may use (member, staff or admin)."""
+    parts = [ctx._(
         "You can ask me about the Jingka member card and its discounts, mutual-aid plans and "
         "claims, job fairs and training, lectures for women workers, hardship and student aid, "
-        "legal aid and joining the union.\n"
-        "Commands: /start menu, /language switch language, /cancel stop what you are doing."
-    ))
+        "legal aid and joining the union."), ctx._(MEMBER_COMMANDS)]
+    if ctx.member.is_staff:
+        parts.append(ctx._(STAFF_COMMANDS))
+    if ctx.member.role == Role.ADMIN.value:
+        parts.append(ctx._(ADMIN_COMMANDS))
+    return main_menu(ctx, "\n\n".join(parts))
+
+
+async def show_id(msg: Incoming, ctx: Context) -> Reply:
+    """The account's channel and id, as an admin needs them to make it staff."""
+    return Reply(text=ctx._("Your account: {channel} {user_id}\nTo make this account staff, an "
+                            "admin runs: unionbot staff add --channel {channel} --user-id "
+                            "{user_id}").format(channel=msg.channel, user_id=msg.user_id))
 
 
 async def show_menu(msg: Incoming, ctx: Context) -> Reply:
@@ -87,6 +114,7 @@ async def set_language(msg: Incoming, ctx: Context) -> Reply:
 
 def _switch(ctx: Context, code: str) -> Reply:
     ctx.use_language(code)
+    ctx.member.language_chosen = True
     return main_menu(ctx, ctx._("I will answer in English from now on."))
 
 
@@ -101,6 +129,7 @@ async def cancel(msg: Incoming, ctx: Context) -> Reply:
 ROUTES = (
     Route(start, command="start"),
     Route(show_help, command="help"),
+    Route(show_id, command="id"),
     Route(show_menu, command="menu"),
     Route(choose_language, command="language"),
     Route(cancel, command="cancel"),

@@ -56,8 +56,29 @@ async def unsubscribe(msg: Incoming, ctx: Context) -> Reply:
     return await _by_command(msg, ctx, on=False)
 
 
+# what members type after /subscribe: 招聘会, job fairs, 讲座...
+TOPIC_NAMES = {
+    "公告": "announcements", "通知": "announcements", "工会公告": "announcements",
+    "招聘会": "job_fairs", "招聘": "job_fairs", "jobfairs": "job_fairs", "jobfair": "job_fairs",
+    "讲座": "lectures", "课程": "lectures", "女职工讲座": "lectures", "lecture": "lectures",
+    "优惠": "discounts", "京卡优惠": "discounts", "折扣": "discounts",
+    "互助": "mutual_aid", "互助保障": "mutual_aid", "mutualaid": "mutual_aid",
+    "提醒": REMINDERS, "reminder": REMINDERS,
+}
+
+
+def topic_of(words: tuple[str, ...], ctx: Context) -> str:
+    """A topic id from its id, its label in either language, or a common short name."""
+    typed = "".join(words).casefold().replace(" ", "").replace("_", "")
+    for topic, label in TOPIC_LABELS.items():
+        names = (topic.replace("_", ""), label, ctx._(label))
+        if typed in (name.casefold().replace(" ", "") for name in names):
+            return topic
+    return TOPIC_NAMES.get(typed, TOPIC_NAMES.get(typed.rstrip("s"), ""))
+
+
 async def _by_command(msg: Incoming, ctx: Context, *, on: bool) -> Reply:
-    topic = msg.args[0].lower() if msg.args else ""
+    topic = topic_of(msg.args, ctx)
     if topic not in (*TOPICS, REMINDERS):
         return await show_settings(msg, ctx)
     await set_subscription(ctx.session, ctx.member.id, topic, subscribed=on, now=ctx.now)

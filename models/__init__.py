@@ -1,5 +1,6 @@
 """Database models, sessions and queries. Importing this package registers every table."""
 
+from models.applications import Application
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcast import Broadcast, OutboxMessage
@@ -22,6 +23,7 @@ from models.wechat_mass import WeChatMassJob, WeChatTag, WeChatTagMember
 
 __all__ = [
     "AidPlan",
+    "Application",
     "AuditEntry",
     "Base",
     "BindAttempt",

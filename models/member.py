@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint, select
+from sqlalchemy import String, UniqueConstraint, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,8 @@ class Member(Base):
     private_chat_id: Mapped[str | None] = mapped_column(String(128), default=None)
     display_name: Mapped[str] = mapped_column(String(128), default="")
     language: Mapped[str] = mapped_column(String(8))
+    # set by /language: until then the bot answers in the language the member writes in
+    language_chosen: Mapped[bool] = mapped_column(default=False, server_default=false())
     role: Mapped[str] = mapped_column(String(8), default=Role.MEMBER.value)
     unreachable: Mapped[bool] = mapped_column(default=False)
     last_intent: Mapped[str | None] = mapped_column(String(40), default=None)

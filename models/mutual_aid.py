@@ -23,9 +23,11 @@ class ClaimStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    PAID = "paid"
 
 
 PENDING = (ClaimStatus.SUBMITTED.value, ClaimStatus.NEEDS_DOCUMENTS.value)
+DRAFT_FLOWS = ("claim", "apply")  # flows whose documents wait in a draft until submitted
 
 
 class AidPlan(Base):
@@ -89,6 +91,8 @@ class Claim(Base):
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     documents_requested_at: Mapped[datetime | None] = mapped_column(default=None)
     documents_reminded_at: Mapped[datetime | None] = mapped_column(default=None)
+    paid_fen: Mapped[int | None] = mapped_column(Integer, default=None)
+    paid_on: Mapped[date | None] = mapped_column(default=None)
 
 
 class ClaimDocument(Base):
@@ -100,6 +104,8 @@ class ClaimDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True,
                                                  default=None)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"),
+                                                       index=True, default=None)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     draft: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -192,12 +198,14 @@ async def set_status(
     session: AsyncSession, claim: Claim, status: ClaimStatus, *, actor_id: int, now: datetime,
     decided_fen: int | None = None, reason: str = "",
 ) -> None:
-    """Every change of a claim's status goes to the audit log."""
+    """Every change of a claim's status goes to the audit log. A decision replaces an earlier
+    request for documents, so the member never reads an old note under "Approved"."""
     old = claim.status
     claim.status, claim.updated_at = status.value, now
     if status in (ClaimStatus.APPROVED, ClaimStatus.REJECTED):
         claim.decided_at, claim.decided_fen = now, decided_fen
-    if reason:
+        claim.reason, claim.documents_requested_at = reason, None
+    elif reason:
         claim.reason = reason
     if status is ClaimStatus.NEEDS_DOCUMENTS:
         claim.documents_requested_at, claim.documents_reminded_at = now, None
@@ -258,7 +266,7 @@ async def claims_awaiting_documents(
 
 async def _active_drafts(session: AsyncSession) -> set[str]:
     states = await session.scalars(
-        select(ConversationState.data).where(ConversationState.flow == "claim"))
+        select(ConversationState.data).where(ConversationState.flow.in_(DRAFT_FLOWS)))
     return {str(data["draft"]) for data in states if data.get("draft")}
 
 
@@ -266,14 +274,16 @@ async def document_paths_in_use(session: AsyncSession) -> set[str]:
     """Stored files a claim or an unfinished claim flow still points to."""
     drafts = await _active_drafts(session)
     return set(await session.scalars(select(ClaimDocument.path).where(or_(
-        ClaimDocument.claim_id.is_not(None), ClaimDocument.draft.in_(drafts)))))
+        ClaimDocument.claim_id.is_not(None), ClaimDocument.application_id.is_not(None),
+        ClaimDocument.draft.in_(drafts)))))
 
 
 async def forget_abandoned_drafts(session: AsyncSession, *, added_before: datetime) -> int:
     """Drop document rows of claim flows that were cancelled or abandoned."""
     drafts = await _active_drafts(session)
     result = await session.execute(delete(ClaimDocument).where(
-        ClaimDocument.claim_id.is_(None), ClaimDocument.draft.not_in(drafts),
+        ClaimDocument.claim_id.is_(None), ClaimDocument.application_id.is_(None),
+        ClaimDocument.draft.not_in(drafts),
         ClaimDocument.added_at < added_before,
     ).execution_options(synchronize_session=False))
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -24,6 +24,16 @@ async def grant_role(
     return member
 
 
+async def remove_role(session: AsyncSession, *, channel: str, external_id: str
+                      ) -> Member | None:
+    """Back to member; None (and nothing created) for an account that never wrote."""
+    member = await session.scalar(select(Member).where(
+        Member.channel == channel, Member.external_id == external_id))
+    if member is not None:
+        member.role = Role.MEMBER.value
+    return member
+
+
 async def list_staff(session: AsyncSession) -> list[Member]:
     rows = await session.scalars(
         select(Member).where(Member.role.in_((Role.STAFF.value, Role.ADMIN.value)))

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.events import Event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ORGANISER = "西城区总工会 / Xicheng District Federation of Trade Unions (演示 demo)"
 VENUE_ZH = "西城区职工服务中心（演示地点）"
 VENUE_EN = "Xicheng Workers' Service Centre (demo venue)"
 
@@ -42,12 +43,13 @@ DEMO_EVENTS = (
               "区总工会联合用人单位举办的大型招聘会，现场洽谈。2015年全年举办大型招聘会9场。",
               "A large job fair with employers from the district, interviews on site. "
               "In 2015 the district union held 9 large job fairs.",
-              6, time(9, 0), 3, employers="餐饮、零售、物业服务、家政企业（演示）"),
+              6, time(9, 0), 3, employers="餐饮、零售、物业服务、家政企业 / catering, retail, "
+                                          "property and home services (演示 demo)"),
     DemoEvent("job_fair", None, "【演示】高校毕业生就业洽谈会",
               "[Demo] Graduate recruitment talks",
               "面向困难职工家庭高校毕业生的就业洽谈会。",
               "Recruitment talks for graduates from workers' families in hardship.",
-              20, time(14, 0), 2.5, employers="区内企业（演示）"),
+              20, time(14, 0), 2.5, employers="区内企业 / district employers (演示 demo)"),
     DemoEvent("training", None, "【演示】定向岗位培训班", "[Demo] Targeted job training class",
               "按用人单位岗位需求开设的定向培训，结业后推荐就业。",
               "Training for jobs employers need to fill, with job referrals afterwards.",
@@ -88,7 +90,7 @@ async def load_demo_events(session: AsyncSession, now: datetime) -> int:
             kind=demo.kind, topic=demo.topic, title_zh=demo.title_zh, title_en=demo.title_en,
             description_zh=demo.description_zh, description_en=demo.description_en,
             starts_at=starts, ends_at=starts + timedelta(hours=demo.hours), venue_zh=VENUE_ZH,
-            venue_en=VENUE_EN, organiser="西城区总工会（演示）", employers=demo.employers,
+            venue_en=VENUE_EN, organiser=ORGANISER, employers=demo.employers,
             capacity=demo.capacity, taken=demo.taken, demo=True,
         ))
     await session.flush()

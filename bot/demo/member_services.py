@@ -78,7 +78,7 @@ PLANS = (
      ["critical_illness"]),
 )
 ROSTER = (
-    (DEMO_CARD, DEMO_NAME, DEMO_PHONE, "西城区演示单位工会 (demo)"),
+    (DEMO_CARD, DEMO_NAME, DEMO_PHONE, "西城区演示单位工会（演示）"),
     ("6200000000000002", "Li Ming", "13800000002", "Xicheng demo workplace union"),
 )
 

@@ -7,7 +7,9 @@ from datetime import date
 
 from bot.importing.tabular import ImportReport, Row
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# mobiles, landlines with an area code, and 8-digit Beijing landlines without one
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[2-8]\d{7})$")
+DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
 
 
 class Cells:
@@ -28,10 +30,14 @@ class Cells:
         value = self.text(column)
         if not value:
             return None
+        match = DAY.match(value)
         try:
-            return date.fromisoformat(value[:10])
+            if match is None:
+                raise ValueError(value)
+            return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            self.report.add(self.row.number, column, f"not a date (YYYY-MM-DD): {value!r}")
+            self.report.add(self.row.number, column,
+                            f"not a date (2026-11-20 or 2026/11/20): {value!r}")
             return None
 
     def number(self, column: str, low: float, high: float) -> float | None:
@@ -55,8 +61,11 @@ class Cells:
             self.report.add(self.row.number, column, f"not a phone number: {value!r}")
         return value
 
-    def choice(self, column: str, allowed: tuple[str, ...]) -> str:
-        value = self.text(column).lower()
+    def choice(self, column: str, allowed: tuple[str, ...],
+               aliases: dict[str, str] | None = None) -> str:
+        """One of `allowed`, or another name for one of them (a category's Chinese name)."""
+        value = self.text(column).strip().lower()
+        value = (aliases or {}).get(value, value)
         if value and value not in allowed:
             self.report.add(self.row.number, column,
                             f"{value!r} is not one of {', '.join(allowed)}")

@@ -16,6 +16,15 @@ from models.discounts import Merchant
 
 CATEGORIES = ("food", "shopping", "health", "fitness", "culture", "services", "education",
               "travel")
+# the names staff see in the chat's category menu, and the short ones they write
+CATEGORY_NAMES = {
+    "餐饮美食": "food", "餐饮": "food", "美食": "food", "购物": "shopping",
+    "医疗健康": "health", "医疗": "health", "健康": "health", "运动健身": "fitness",
+    "健身": "fitness", "运动": "fitness", "文化休闲": "culture", "文化": "culture",
+    "休闲": "culture", "生活服务": "services", "服务": "services", "教育培训": "education",
+    "教育": "education", "培训": "education", "旅游出行": "travel", "旅游": "travel",
+    "出行": "travel",
+}
 COLUMNS = ("name_zh", "name_en", "category", "offer_zh", "offer_en", "address", "district",
            "latitude", "longitude", "phone", "valid_from", "valid_to")
 REQUIRED = ("name_zh", "category", "offer_zh", "address", "latitude", "longitude",
@@ -44,7 +53,7 @@ def check_merchants(rows: list[Row], report: ImportReport) -> list[Merchant]:
         merchant = Merchant(
             name_zh=cells.text("name_zh", limit=120),
             name_en=cells.text("name_en", required=False, limit=160),
-            category=cells.choice("category", CATEGORIES),
+            category=cells.choice("category", CATEGORIES, CATEGORY_NAMES),
             offer_zh=cells.text("offer_zh", limit=1000),
             offer_en=cells.text("offer_en", required=False, limit=1000),
             address=cells.text("address"),

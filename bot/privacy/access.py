@@ -12,30 +12,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import documents
 from models.audit import record_audit
-from models.mutual_aid import Claim, ClaimDocument
+from models.mutual_aid import ClaimDocument
 
 log = logging.getLogger(__name__)
 
 
-async def read_for_staff(session: AsyncSession, claim: Claim, doc: ClaimDocument, number: int,
-                         *, staff_id: int, now: datetime, data_dir: Path) -> bytes:
+async def read_for_staff(session: AsyncSession, case: str, member_id: int, doc: ClaimDocument,
+                         number: int, *, staff_id: int, now: datetime, data_dir: Path) -> bytes:
     """The document's bytes; DocumentUnreadable (tag fails: never served) or OSError/ValueError
     (missing) otherwise, after logging the attempt."""
     try:
         data = await documents.load(doc.path, data_dir)
     except documents.DocumentUnreadable as exc:
-        log.error("claim %s: document %s is not served: %s", claim.number, doc.id, exc)
-        await _audit(session, claim, number, staff_id=staff_id, now=now, allowed=False)
+        log.error("%s: document %s is not served: %s", case, doc.id, exc)
+        await _audit(session, case, member_id, number, staff_id=staff_id, now=now, allowed=False)
         raise
     except (OSError, ValueError):
-        log.error("claim %s: document %s is missing from the store", claim.number, doc.path)
+        log.error("%s: document %s is missing from the store", case, doc.path)
         raise
-    await _audit(session, claim, number, staff_id=staff_id, now=now, allowed=True)
+    await _audit(session, case, member_id, number, staff_id=staff_id, now=now, allowed=True)
     return data
 
 
-async def _audit(session: AsyncSession, claim: Claim, number: int, *, staff_id: int,
-                 now: datetime, allowed: bool) -> None:
+async def _audit(session: AsyncSession, case: str, member_id: int, number: int, *,
+                 staff_id: int, now: datetime, allowed: bool) -> None:
     await record_audit(session, at=now, actor_id=staff_id, action="document.view",
-                       target=f"member:{claim.member_id}", allowed=allowed,
-                       detail=f"claim {claim.number} document {number}")
+                       target=f"member:{member_id}", allowed=allowed,
+                       detail=f"claim {case} document {number}")

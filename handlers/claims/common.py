@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from bot import natural
 from bot.i18n import N_, Translator
 from models.mutual_aid import AidPlan, Claim
 
@@ -21,8 +21,8 @@ STATUSES = {
     "approved": N_("Approved"),
     "rejected": N_("Not approved"),
     "cancelled": N_("Cancelled"),
+    "paid": N_("Paid"),
 }
-_AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -31,14 +31,8 @@ def yuan(fen: int) -> str:
 
 
 def parse_amount(text: str) -> int | None:
-    """'1,234.5', '¥1234.50', '1234元' -> fen; None if not an amount."""
-    cleaned = re.sub(r"[\s,¥￥]|元|yuan|rmb|cny", "", text.lower())
-    if not _AMOUNT.match(cleaned):
-        return None
-    try:
-        return int(Decimal(cleaned) * 100)
-    except InvalidOperation:
-        return None
+    """'1,234.5', '¥1234.50', '一万五', '3.5k' -> fen; None if not an amount."""
+    return natural.parse_amount(text)
 
 
 def parse_date(text: str) -> date | None:
@@ -71,8 +65,11 @@ def claim_summary(t: Translator, claim: Claim, plan: AidPlan) -> str:
         _("Amount claimed: {amount}").format(amount=yuan(claim.amount_fen)),
         _("Status: {status}").format(status=status_label(t, claim.status)),
     ]
-    if claim.decided_fen is not None and claim.status == "approved":
+    if claim.decided_fen is not None and claim.status in ("approved", "paid"):
         lines.append(_("Amount approved: {amount}").format(amount=yuan(claim.decided_fen)))
+    if claim.paid_on is not None:
+        lines.append(_("Paid: {amount} on {date}").format(amount=yuan(claim.paid_fen or 0),
+                                                          date=claim.paid_on.isoformat()))
     if claim.reason:
         lines.append(_("Note from the union: {reason}").format(reason=claim.reason))
     return "\n".join(lines)

@@ -9,6 +9,8 @@ from typing import Any
 from bot.context import Context
 from bot.i18n import N_
 from bot.messages import Button, Incoming, Reply, button_rows, split_payload
+from bot.natural import parse_date as read_date
+from bot.natural import parse_yes_no
 from bot.parsing import parse_number
 from handlers.binding import need_binding
 from handlers.claims.common import INCIDENTS, parse_amount, parse_date, yuan
@@ -110,10 +112,12 @@ async def _incident(ctx: Context, value: str, data: dict[str, Any], plan: AidPla
 
 
 async def _date(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply:
-    when, today = parse_date(value), ctx.local_now.date()
+    today = ctx.local_now.date()
+    when = read_date(value, today=today, language=ctx.language)
     if when is None:
-        return _ask_date(ctx, plan, ctx._("Please write the date as year-month-day, "
-                                          "e.g. {example}.").format(example=today.isoformat()))
+        return _ask_date(ctx, plan, ctx._("I could not read that date. Type it like {example}, "
+                                          "11月20日 or 上周五 (last Friday).").format(
+                                              example=today.isoformat()))
     if when > today:
         return _ask_date(ctx, plan, ctx._("That date is in the future. When did it happen "
                                           "(or when were you discharged)?"))
@@ -130,7 +134,8 @@ async def _date(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -
 async def _amount(ctx: Context, value: str, data: dict[str, Any], plan: AidPlan) -> Reply:
     fen = parse_amount(value)
     if fen is None or fen <= 0:
-        return Reply(text=ctx._("Please type an amount in yuan greater than zero, e.g. 3500."))
+        return Reply(text=ctx._("I could not read that amount. Type it in yuan, e.g. 3500, "
+                                "3500.50 or 一万五."))
     if fen > plan.cap_fen:
         return Reply(text=ctx._("This plan pays at most {cap} per claim. Please type an amount "
                                 "up to that.").format(cap=yuan(plan.cap_fen)))
@@ -163,7 +168,10 @@ async def _after_documents(ctx: Context, data: dict[str, Any]) -> Reply:
 async def _confirm(
     ctx: Context, value: str, data: dict[str, Any], plan: AidPlan
 ) -> Reply | list[Reply]:
-    if value.lower() not in YES:
+    answer = True if value.lower() in YES else parse_yes_no(value)
+    if answer is False:
+        return await cancel_claim(Incoming(channel="", chat_id="", user_id=""), ctx)
+    if answer is None:
         return await _ask_confirm(ctx, data, plan)
     if not await close_claim_flow(ctx.session, ctx.member.id, step="confirm"):
         return Reply(text=ctx._("This claim was submitted already."),

@@ -10,6 +10,7 @@ from typing import Any
 from bot import documents
 from bot.context import Context
 from bot.messages import AttachmentKind, Button, Incoming, Reply
+from bot.natural import parse_yes_no
 from bot.parsing import parse_id
 from handlers.quotas import document_refusal
 from models.mutual_aid import (
@@ -48,14 +49,14 @@ def ask_consent(ctx: Context) -> Reply:
                   Button(ctx._("I do not agree"), "claim.answer:refuse")),))
 
 
-def ask_documents(ctx: Context, count: int) -> Reply:
+def ask_documents(ctx: Context, count: int, done: str = "claim.answer:done") -> Reply:
     if count:
         text = ctx._("Received document {count}. Send another, or press Done.").format(
             count=count)
     else:
         text = ctx._("Send photos or PDFs of your documents (inpatient bill, discharge summary, "
                      "ID card), one per message, then press Done.")
-    return Reply(text=text, buttons=((Button(ctx._("Done"), "claim.answer:done"),),))
+    return Reply(text=text, buttons=((Button(ctx._("Done"), done),),))
 
 
 def consent_version(ctx: Context) -> str:
@@ -80,7 +81,7 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
     if ctx.flow.step == "consent":
         return await _consent(msg, ctx, value, data)
     if msg.attachment is not None:
-        return await _store(msg, ctx, data)
+        return await store_document(msg, ctx, data)
     count = await count_draft_documents(ctx.session, data["draft"])
     if value.lower() in DONE:
         if not data.get("claim_id"):
@@ -93,14 +94,14 @@ async def take_document(msg: Incoming, ctx: Context, value: str, data: dict[str,
 
 
 async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]) -> Reply:
-    if value == "agree" or value.lower() in ("i agree", "agree", "yes", "同意", "我同意"):
+    if value == "agree" or parse_yes_no(value):
         await record_consent(ctx.session, ctx.member.id, purpose=CONSENT_PURPOSE,
                              version=consent_version(ctx), now=ctx.now)
         await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "documents", data)
         prompt = ask_documents(ctx, 0)
         return Reply(text=ctx._("Thank you. Your consent is recorded.") + "\n" + prompt.text,
                      buttons=prompt.buttons)
-    if value == "refuse" or msg.attachment is not None or value.lower() in ("no", "不同意"):
+    if value == "refuse" or msg.attachment is not None or parse_yes_no(value) is False:
         refused = ctx._("Without your consent I cannot keep any medical documents or ID photos, "
                         "and nothing has been stored. You can agree below, or send /cancel and "
                         "file through your workplace union instead.")
@@ -108,7 +109,9 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
     return ask_consent(ctx)
 
 
-async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
+async def store_document(msg: Incoming, ctx: Context, data: dict[str, Any],
+                         done: str = "claim.answer:done") -> Reply:
+    """Checks one file the member sent and keeps it in the flow's draft."""
     assert msg.attachment is not None
     if not await has_document_consent(ctx):  # withdrawn since the flow asked
         await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "consent", data)
@@ -140,7 +143,7 @@ async def _store(msg: Incoming, ctx: Context, data: dict[str, Any]) -> Reply:
     count = await add_draft_document(ctx.session, ClaimDocument(
         member_id=ctx.member.id, draft=data["draft"], sha256=stored.sha256,
         mime_type=stored.mime_type, size=stored.size, path=stored.path, added_at=ctx.now))
-    return ask_documents(ctx, count)
+    return ask_documents(ctx, count, done)
 
 
 async def start_more_documents(msg: Incoming, ctx: Context) -> Reply:

@@ -90,3 +90,19 @@ async def test_wrong_details_never_say_which_was_wrong(settings, sessions) -> No
 
 def _text(replies) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(reply.text for reply in replies)
+
+
+async def test_each_channel_names_only_itself_and_names_match_loosely(settings,
+                                                                      sessions) -> None:
+    await load_demo_data(sessions)
+    dispatcher = make_dispatcher(settings, sessions)
+    on_wechat = Member(dispatcher, user_id="o1", channel="wechat", language="en")
+    await on_wechat.command("/bind")
+    await on_wechat.says("6200000000000002")
+    step3 = await on_wechat.says("li  ming")
+    assert "Step 3 of 3" in step3 and "Telegram" not in step3 and "contact" not in step3
+    assert "now linked to Li Ming" in await on_wechat.says("0002")
+    on_telegram = Member(dispatcher, user_id="t1", language="en")
+    await on_telegram.command("/bind")
+    await on_telegram.says("6200000000000002")
+    assert "share your own contact" in await on_telegram.says("LI MING")

@@ -84,7 +84,8 @@ async def test_staff_approve_another_amount_within_the_cap(settings, sessions) -
     _member, staff = await _filed(settings, sessions)
     assert "核准金额" in await staff.presses("claims.amount:1")
     assert "不超过 ¥10,000.00" in await staff.says("20000")
-    await staff.says("3000")
+    assert "为什么批准 ¥3,000.00" in await staff.says("3000")
+    await staff.says("门诊费用不在保障范围内")
     assert "¥3,000.00 will be paid" in (await notices(staff.dispatcher))[-1].text
     assert (await _claim(sessions)).decided_fen == 300_000
 

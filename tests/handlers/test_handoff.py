@@ -166,7 +166,9 @@ async def test_handoff_not_configured(sessions: Sessions, database_url: str) -> 
         update={"handoff": event_settings(database_url).handoff.model_copy(
             update={"staff_chat": ""})})
     wang = Member(make_dispatcher(settings, sessions, NOW), language="en")
-    assert "no staff member can be reached" in await wang.command("/human")
+    answer = await wang.command("/human")
+    assert "No staff member can answer in this chat" in answer
+    assert "Union hotline: 12351" in answer
 
 
 async def test_member_photo_during_handoff_is_not_relayed(

@@ -15,6 +15,8 @@ DOMAINS = {
     "binding": ["handlers/binding.py"],
     "accounts": ["handlers/takeover.py", "handlers/notices.py", "handlers/quotas.py"],
     "claims": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "handlers/claims").glob("*.py")),
+    "applications": sorted(str(p.relative_to(ROOT))
+                           for p in (ROOT / "handlers/applications").glob("*.py")),
 }
 
 
@@ -27,6 +29,7 @@ def test_every_string_is_translated(domain: str) -> None:
         message if isinstance(message, str) else message[0]
         for path in DOMAINS[domain]
         for _line, message, _comments, _context in extract_from_file(
-            "python", ROOT / path, keywords={"_": None, "N_": None, "ngettext": (1, 2)})
+            "python", ROOT / path, keywords={"_": None, "N_": None, "gettext": None,
+                                          "ngettext": (1, 2)})
     }
     assert wanted - translated == set()

@@ -195,6 +195,34 @@ class WeChatApi:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise WeChatApiError(-1, f"network: {exc!r}") from exc
 
+    async def upload_temporary_image(self, data: bytes, filename: str, mime_type: str) -> str:
+        """Temporary media (kept 3 days by WeChat) for an image message; returns media_id."""
+        stale = ""
+        for attempt in range(2):
+            token = await self.access_token(stale=stale)
+            form = aiohttp.FormData()
+            form.add_field("media", data, filename=filename, content_type=mime_type)
+            try:
+                async with self.http.post(f"{self.base_url}/cgi-bin/media/upload",
+                                          params={"access_token": token, "type": "image"},
+                                          data=form) as response:
+                    answer = await response.json(content_type=None)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+                raise WeChatApiError(-1, f"network: {exc!r}") from exc
+            try:
+                return str(_check(answer)["media_id"])
+            except WeChatApiError as exc:
+                if exc.errcode not in STALE_TOKEN or attempt:
+                    raise
+                stale = token
+        raise WeChatApiError(-1, "upload failed")
+
+    async def send_image(self, openid: str, media_id: str) -> None:
+        """A customer-service image message (within 48 h of the member's action)."""
+        await self.call("/cgi-bin/message/custom/send", {
+            "touser": openid, "msgtype": "image", "image": {"media_id": media_id},
+        })
+
     async def get_media(self, media_id: str, *, max_bytes: int) -> bytes:
         """Download a member's image or voice (temporary media, kept 3 days by WeChat)."""
         stale = ""

@@ -40,7 +40,7 @@ from bot.channels.wechat.render import option_number, render_replies
 from bot.channels.wechat.xmlmsg import text_reply
 from bot.config import WeChatSettings
 from bot.dispatcher import SORRY, Dispatcher
-from bot.messages import Attachment, Incoming, Reply
+from bot.messages import Attachment, Incoming, OutgoingFile, Reply
 from models.member import find_member
 from models.options import chosen_option, forget_chat, mark_reachable, offer_options
 from models.outbox import release_waiting
@@ -229,7 +229,21 @@ class WeChatChannel:
         others = [r for r in replies if not (r.to is None or r.to == incoming.address)]
         if others:
             self._spawn(self.outbound.deliver(incoming.address, others))
+        images = [r.file for r in mine if r.file is not None
+                  and r.file.mime_type.startswith("image/")]
+        if images:  # after the passive reply: a text reply cannot carry an image
+            self._spawn(self._send_images(incoming.chat_id, images))
         return await self._render(incoming.chat_id, mine) if mine else ()
+
+    async def _send_images(self, chat_id: str, files: Sequence[OutgoingFile]) -> None:
+        """Each photo uploaded as temporary media and sent as an image message."""
+        for file in files:
+            try:
+                media_id = await self.api.upload_temporary_image(file.data, file.name,
+                                                             file.mime_type)
+                await self.api.send_image(chat_id, media_id)
+            except WeChatApiError as exc:
+                log.warning("wechat: image %s to %s failed: %s", file.name, chat_id, exc)
 
     async def _resolve_option(self, incoming: Incoming) -> Incoming:
         """A lone digit answers the numbered options we offered last; writing again makes a

@@ -19,6 +19,9 @@ CHOOSE_HINT = N_("Reply with a number to choose.")
 ASK_LOCATION = N_("To share your location, tap + below and choose Location.")
 ASK_CONTACT = N_("Please type your mobile phone number.")
 NO_FILES = N_("(A file was prepared for you; please ask staff to send it another way.)")
+IMAGE_FOLLOWS = N_("(Photo {name} follows as an image message.)")
+PDF_ELSEWHERE = N_("(PDF {name}: WeChat cannot show a PDF in this chat; open it from the staff "
+                   "chat on Telegram or ask a colleague to forward it.)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,8 @@ def _render_one(
     elif reply.ask is Ask.CONTACT:
         lines.append(translator.gettext(ASK_CONTACT))
     if reply.file is not None:
-        lines.append(translator.gettext(NO_FILES))
+        note = IMAGE_FOLLOWS if reply.file.mime_type.startswith("image/") else PDF_ELSEWHERE
+        lines.append(translator.gettext(note).format(name=reply.file.name))
     return "\n".join(lines), options
 
 

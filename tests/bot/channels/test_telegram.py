@@ -51,7 +51,7 @@ async def test_member_starts_asks_presses_a_button_and_switches_language(
     assert ("Jingka discounts", "discounts.menu") in switched.buttons
 
     fake_telegram.push(fake_telegram.message(WANG, "/help"))
-    assert "Commands:" in (await fake_telegram.wait_for(WANG, 4))[-1].text
+    assert "/apply" in (await fake_telegram.wait_for(WANG, 4))[-1].text
     assert fake_telegram.pending_updates() <= 1  # handled updates were confirmed
 
 

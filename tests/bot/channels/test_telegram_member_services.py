@@ -80,11 +80,13 @@ async def test_staff_approve_and_the_member_receives_the_notice(
     await _file_claim(fake_telegram, sessions, settings)
     staff = Chat(fake_telegram, STAFF, "zh-hans")
     assert "待审核的申请：1 项" in await staff.says("/claims")
-    opened = await staff.presses("claims.open:1", answers=3)
+    opened = await staff.presses("claims.open:1", answers=4)
     assert "会员：王芳" in opened[0].text
-    assert [s.method for s in opened] == ["sendMessage", "sendMessage", "sendPhoto"]
+    assert [s.method for s in opened] == ["sendMessage", "sendMessage", "sendPhoto",
+                                          "sendMessage"]
     assert opened[2].params["photo"]["data"] == JPEG
-    assert ("批准 ¥3,500.00", "claims.approve:1") in opened[0].buttons
+    # the decision buttons come after the documents, so the photo does not hide them
+    assert ("批准 ¥3,500.00", "claims.approve:1") in opened[3].buttons
 
     before = len(fake_telegram.to(MEMBER))
     decided = await staff.presses("claims.approve:1")
@@ -109,3 +111,26 @@ async def test_discounts_near_a_shared_location(channel, fake_telegram) -> None:
     detail = await member.presses(show[0])
     assert "地址：西城区西单北大街120号" in detail[0].text
     assert "电话：010-66010001" in detail[0].text
+
+
+async def test_member_applies_for_hardship_aid_and_staff_pay_it(channel, fake_telegram) -> None:
+    member = Chat(fake_telegram, MEMBER, "en")
+    for line in ("/bind", "6200000000000001", "王芳", "0001"):
+        await member.says(line)
+    assert "Please have these ready" in await member.says("/apply hardship")
+    await member.presses("apply.answer:illness")
+    for answer in ("last Friday", "3", "3500", "15,000", "My husband is in hospital."):
+        await member.says(answer)
+    await member.presses("apply.answer:agree")
+    assert "Please check your application" in "\n".join(
+        s.text for s in await member.presses("apply.answer:done"))
+    assert "KN" in "\n".join(s.text for s in await member.presses("apply.answer:submit"))
+    staff = Chat(fake_telegram, STAFF, "zh-hans")
+    await staff.says("/applications")
+    before = len(fake_telegram.to(MEMBER))
+    await staff.presses("apply.approve:1", answers=1)
+    await staff.presses("apply.paid:1")
+    sent = await fake_telegram.wait_for(MEMBER, before + 2)
+    notices = "\n".join(s.text for s in sent[before:])
+    assert "approved. ¥15,000.00 will be paid" in notices
+    assert "¥15,000.00 was paid to your Jingka card on 2026-11-20" in notices

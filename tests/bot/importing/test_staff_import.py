@@ -74,6 +74,20 @@ async def test_a_good_merchant_workbook_is_imported(run, sessions, tmp_path, cap
     assert await _count(sessions, Merchant) == 2
 
 
+async def test_chinese_categories_slash_dates_and_landlines_are_accepted(
+        run, sessions, tmp_path) -> None:
+    row = [*GOOD_MERCHANT]
+    row[2], row[9], row[10], row[11] = "餐饮美食", "66010001", "2026/1/1", "2026.12.31"
+    other = [*GOOD_MERCHANT]
+    other[0], other[2], other[9] = "西单书店", "教育", "010 6601 0002"
+    path = _csv(tmp_path / "merchants.csv", [MERCHANT_HEADER, row, other])
+    assert await run("import", "merchants", str(path)) == 0
+    async with sessions.begin() as session:
+        found = list(await session.scalars(select(Merchant).order_by(Merchant.id)))
+    assert [m.category for m in found] == ["food", "education"]
+    assert str(found[0].valid_from)[:10] == "2026-01-01"
+
+
 async def test_a_bad_merchant_file_lists_every_error_and_imports_nothing(
     run, sessions, tmp_path, capsys
 ) -> None:
@@ -91,7 +105,7 @@ async def test_a_bad_merchant_file_lists_every_error_and_imports_nothing(
     errors = capsys.readouterr().err
     for expected in ("row 3, latitude: 139.9 is outside -90..90",
                      "row 3, longitude: not a number: 'east'",
-                     "row 4, valid_from: not a date (YYYY-MM-DD): '2026-13-01'",
+                     "row 4, valid_from: not a date (2026-11-20 or 2026/11/20): '2026-13-01'",
                      "row 5, offer_zh: required", "row 5, category: 'pets' is not one of",
                      "row 5, phone: not a phone number: '12345'",
                      "row 6, name_zh: duplicate of row 2", "nothing imported"):

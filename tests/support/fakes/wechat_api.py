@@ -38,6 +38,7 @@ class FakeWeChat:
         self.sent: list[Sent] = []
         self.menus: list[dict[str, Any]] = []
         self.media: dict[str, bytes] = {}
+        self.uploaded: dict[str, bytes] = {}  # media_id -> what the bot uploaded
         self.token_fetches = 0
         self.errors: dict[str, int] = {}  # openid -> errcode for customer-service messages
         self.rejected: list[int] = []
@@ -71,6 +72,7 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/media/uploadnews", self._upload_news)
         app.router.add_post("/cgi-bin/menu/create", self._menu_create)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_post("/cgi-bin/media/upload", self._media_upload)
         self.port = await self._server.serve(app)
 
     async def stop(self) -> None:
@@ -144,6 +146,11 @@ class FakeWeChat:
         openid = body["touser"]
         if openid in self.errors:
             return self._error(self.errors[openid])
+        if body.get("msgtype") == "image":
+            media_id = body["image"]["media_id"]
+            if media_id not in self.uploaded:
+                return self._error(40007)
+            return self._record(Sent("image", openid, media_id, body))
         if body.get("msgtype") != "text" or len(body["text"]["content"].encode()) > 2048:
             return self._error(45002)
         return self._record(Sent("text", openid, body["text"]["content"], body))
@@ -271,6 +278,19 @@ class FakeWeChat:
             return self._error(40017)
         self.menus.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _media_upload(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") != self._token or request.query.get(
+                "type") != "image":
+            return self._error(40001 if request.query.get("access_token") != self._token
+                               else 40004)
+        form = await request.post()
+        upload = form.get("media")
+        if not isinstance(upload, web.FileField):
+            return self._error(41005)
+        media_id = f"up{len(self.uploaded) + 1}"
+        self.uploaded[media_id] = upload.file.read()
+        return web.json_response({"type": "image", "media_id": media_id, "created_at": 0})
 
     async def _media_get(self, request: web.Request) -> web.Response:
         if request.query.get("access_token") != self._token:
