@@ -7,6 +7,7 @@ raises. Whatever happens, the member gets an answer or the failure is logged wit
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.messages import Incoming, Reply, split_payload
+from bot.metrics import observe_update
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
@@ -63,12 +65,22 @@ class Dispatcher:
     async def handle(self, msg: Incoming, files: FileFetcher | None = None) -> list[Reply]:
         """Answer one message; never raises. A platform's retry of a handled update gets no
         second answer: the update id is claimed in the same transaction as the handling."""
+        started = time.perf_counter()
+        replies, outcome = await self._handle_safely(msg, files)
+        observe_update(msg.channel, outcome, time.perf_counter() - started,
+                       [reply.intent for reply in replies if reply.intent and reply.to is None])
+        return replies
+
+    async def _handle_safely(
+        self, msg: Incoming, files: FileFetcher | None
+    ) -> tuple[list[Reply], str]:
         language = normalize_language(
             msg.language_hint, self.services.settings.bot.default_language
         )
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
-                return await self._handle_once(msg, files, language)
+                replies = await self._handle_once(msg, files, language)
+                return ([], "duplicate") if replies is None else (replies, "answered")
             except DBAPIError as exc:
                 if attempt < BUSY_ATTEMPTS and _lost_lock_race(exc):
                     log.warning("update %s: database busy (%s); running it again",
@@ -80,18 +92,19 @@ class Dispatcher:
                 log.exception("update %s from %s:%s failed", msg.update_id, msg.channel,
                               msg.user_id)
             break
-        return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
+        return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))], "failed"
 
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
-    ) -> list[Reply]:
+    ) -> list[Reply] | None:
+        """The replies, or None when the update was handled already."""
         async with self.sessions.begin() as session:
             now = self.clock()
             if msg.update_id and not await claim_update(
                 session, channel=msg.channel, key=msg.update_id, now=now
             ):
                 log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-                return []
+                return None
             member, _created = await get_or_create_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,

@@ -31,7 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import Outbound, split_text
 from bot.config import TelegramSettings
-from bot.delivery.limiter import SlidingWindowLimiter
+from bot.delivery.limiter import SendLimiter
 from bot.dispatcher import Dispatcher
 from bot.messages import (
     Address,
@@ -67,7 +67,7 @@ class TelegramChannel:
 
     def __init__(
         self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
-        reachability: Reachability | None = None, limiter: SlidingWindowLimiter | None = None,
+        reachability: Reachability | None = None, limiter: SendLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.reachability = reachability
@@ -80,10 +80,13 @@ class TelegramChannel:
             settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url
         )
         self._poller: asyncio.Task[None] | None = None
+        self._batch: asyncio.Future[list[None]] | None = None
         self._offset: int | None = None
         self.username = ""
 
-    async def start(self) -> None:
+    async def start(self, *, poll: bool = True) -> None:
+        """Connect; in webhook mode set the webhook, in polling mode start polling unless
+        `poll` is false (several processes: the one holding the poller lease polls)."""
         await self.bot.initialize()
         self.username = self.bot.username
         if self.settings.mode == "webhook":
@@ -93,12 +96,21 @@ class TelegramChannel:
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=self.settings.drop_pending_updates,
             )
-        else:
-            await self.bot.delete_webhook(drop_pending_updates=self.settings.drop_pending_updates)
-            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
+        elif poll:
+            await self.start_polling()
         log.info("telegram: @%s in %s mode", self.username, self.settings.mode)
 
-    async def stop(self) -> None:
+    @property
+    def polling(self) -> bool:
+        return self._poller is not None and not self._poller.done()
+
+    async def start_polling(self) -> None:
+        if self._poller is None:
+            await self.bot.delete_webhook(drop_pending_updates=self.settings.drop_pending_updates)
+            self._poller = asyncio.create_task(self._poll(), name="telegram-poll")
+
+    async def stop_polling(self) -> None:
+        """Stop asking for updates; a batch being handled is finished first."""
         if self._poller is not None:
             self._poller.cancel()
             try:
@@ -106,6 +118,12 @@ class TelegramChannel:
             except asyncio.CancelledError:
                 pass
             self._poller = None
+        if self._batch is not None:
+            await self._batch
+            self._batch = None
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         await self.bot.shutdown()
 
     async def _poll(self) -> None:
@@ -130,7 +148,10 @@ class TelegramChannel:
                 delay = min(delay * 2, 60)
                 continue
             if updates:
-                await asyncio.gather(*(self.process(update) for update in updates))
+                # Shielded: stopping the poller lets the batch in hand finish and reply.
+                self._batch = asyncio.ensure_future(
+                    asyncio.gather(*(self.process(update) for update in updates)))
+                await asyncio.shield(self._batch)
                 self._offset = updates[-1].update_id + 1
 
     async def handle_webhook(self, request: web.Request) -> web.Response:

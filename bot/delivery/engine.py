@@ -23,6 +23,7 @@ from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
 from bot.delivery.sender import MessageKind, Outcome, Sender, SendResult
 from bot.messages import Reply
+from bot.metrics import SENDS
 from models.base import utcnow
 from models.broadcast import Broadcast, RowStatus, get_broadcast
 from models.db import Sessions
@@ -176,6 +177,7 @@ class DeliveryEngine:
             except Exception as exc:  # a Sender should not raise; treat it as transient
                 log.exception("sender %s raised for outbox row %s", channel, row.id)
                 sent = SendResult(Outcome.TRANSIENT, detail=type(exc).__name__)
+            SENDS.labels(channel, sent.outcome.value).inc()
             result = self._outcome(channel, row, sent)
         await self._record(row, result)
 

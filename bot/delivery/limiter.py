@@ -12,10 +12,32 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class SendLimiter(Protocol):
+    """The bot-wide limit: in this process (`SlidingWindowLimiter`) or shared through Redis."""
+
+    rate: int
+
+    def pause(self, seconds: float) -> None: ...
+
+    @property
+    def paused_for(self) -> float: ...
+
+    def slot(self) -> AbstractAsyncContextManager[None]: ...
+
+
+class ChatLimiter(Protocol):
+    """The per-chat interval: in this process (`PerChatLimiter`) or shared through Redis."""
+
+    async def wait(self, chat_id: str) -> None: ...
+
+    async def done(self, chat_id: str) -> None: ...
 
 
 class SlidingWindowLimiter:
@@ -94,7 +116,7 @@ class PerChatLimiter:
             if wait > 0:
                 await self.sleep(wait)
 
-    def done(self, chat_id: str) -> None:
+    async def done(self, chat_id: str) -> None:
         if len(self._last) >= self.remember:
             cutoff = self.clock() - self.interval
             self._last = {k: v for k, v in self._last.items() if v > cutoff}
