@@ -159,7 +159,8 @@ class App:
         if self.settings.http.always or telegram_webhook or self.wechat is not None:
             self._runner = web.AppRunner(self.http_app())
             await self._runner.setup()
-            site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
+            site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port,
+                               reuse_port=self.settings.http.reuse_port or None)
             await site.start()
             server = site._server  # the bound port, when the config asks for port 0
             sockets = getattr(server, "sockets", None) or []

@@ -182,6 +182,8 @@ class HttpSettings(_Section):
     telegram_path: str = "/telegram"
     # Serve /healthz, /readyz and /metrics even when no webhook needs the server (polling).
     always: bool = False
+    # Several processes on one host and port (SO_REUSEPORT): the kernel spreads connections.
+    reuse_port: bool = False
 
 
 class BotSettings(_Section):

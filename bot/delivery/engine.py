@@ -43,6 +43,7 @@ Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
+LEASE_MARGIN = 0.8  # share of a lease a claimed row may wait in memory before it is sent
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -75,6 +76,7 @@ class DeliveryEngine:
         self._cancelled: set[int] = set()
         self._content: dict[int, Reply] = {}
         self._pending: list[tuple[Claimed, Result]] = []
+        self._sendable_until: dict[int, float] = {}
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._dirty = asyncio.Event()
@@ -142,6 +144,9 @@ class DeliveryEngine:
 
     async def _claim(self, channel: str, limit: int) -> list[Claimed]:
         now = self.clock()
+        # A row still queued here when its lease is nearly over is left alone: once the lease
+        # ends another process (or this one) may claim and send it.
+        sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
         async with self.sessions.begin() as session:
             rows = await claim_rows(
                 session, channel=channel, owner=self.owner, now=now, lease=self.lease,
@@ -152,6 +157,7 @@ class DeliveryEngine:
                 broadcast = await get_broadcast(session, broadcast_id)
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
+        self._sendable_until.update((row.id, sendable_until) for row in rows)
         return rows
 
     def _running(self) -> set[int]:
@@ -165,6 +171,10 @@ class DeliveryEngine:
             await self._send(channel, row)
 
     async def _send(self, channel: str, row: Claimed) -> None:
+        if self._sendable_until.pop(row.id, float("inf")) < self.monotonic():
+            log.warning("outbox row %s waited past its lease; leaving it to be claimed again",
+                        row.id)
+            return
         if row.broadcast_id in self._cancelled:
             result = Result(row.id, RowStatus.CANCELLED, "cancelled", counts_attempt=False)
         elif self._paused(channel) > 0:
