@@ -17,9 +17,15 @@ from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import split_text
 from bot.channels.telegram import TEXT_LIMIT, _markup, retry_seconds
 from bot.config import BroadcastSettings, TelegramSettings
-from bot.delivery.limiter import ChatLimiter, PerChatLimiter, SendLimiter, SlidingWindowLimiter
+from bot.delivery.limiter import (
+    ChatLimiter,
+    NoChatLimit,
+    PerChatLimiter,
+    SendLimiter,
+    SlidingWindowLimiter,
+)
 from bot.delivery.sender import MessageKind, Outcome, SendResult
-from bot.delivery.shared_limiter import RedisPerChatLimiter, RedisWindowLimiter
+from bot.delivery.shared_limiter import RedisWindowLimiter
 from bot.messages import Reply
 from bot.shared import SharedState
 
@@ -90,7 +96,7 @@ class TelegramSender:
         await self.per_chat.wait(chat_id)
         extra = {"allow_paid_broadcast": True} if self.paid else {}
         try:
-            async with self.limiter.slot():
+            async with self.limiter.slot(chat_id):
                 await method(chat_id=chat_id, **kwargs, **extra)
         finally:
             await self.per_chat.done(chat_id)
@@ -108,8 +114,9 @@ def build_sender(telegram: TelegramSettings, broadcast: BroadcastSettings,
     per_chat: ChatLimiter
     if shared is not None:
         key = shared.key("limit", "telegram", telegram.token.split(":", 1)[0])
-        limiter = RedisWindowLimiter(shared.redis, key, broadcast.rate_per_second)
-        per_chat = RedisPerChatLimiter(shared.redis, f"{key}:chat", broadcast.per_chat_interval)
+        limiter = RedisWindowLimiter(shared.redis, key, broadcast.rate_per_second,
+                                     chat_interval=broadcast.per_chat_interval)
+        per_chat = NoChatLimit()
     else:
         limiter = SlidingWindowLimiter(broadcast.rate_per_second)
         per_chat = PerChatLimiter(broadcast.per_chat_interval)

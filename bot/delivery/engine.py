@@ -35,6 +35,7 @@ from models.outbox import (
     claim_rows,
     finish_broadcasts,
     record_results,
+    renew_leases,
 )
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ Reporter = Callable[[AsyncSession, Broadcast, datetime], Awaitable[None]]
 _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
-LEASE_MARGIN = 0.8  # share of a lease a claimed row may wait in memory before it is sent
+LEASE_MARGIN = 0.8  # share of a lease a row may wait in memory since its last renewal
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -88,6 +89,7 @@ class DeliveryEngine:
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._write_forever(), name="outbox-writer"))
+        self._tasks.append(asyncio.create_task(self._renew_forever(), name="outbox-leases"))
         for channel in self.senders:
             self._tasks.append(asyncio.create_task(self.run(channel), name=f"outbox-{channel}"))
 
@@ -160,6 +162,29 @@ class DeliveryEngine:
         self._sendable_until.update((row.id, sendable_until) for row in rows)
         return rows
 
+    async def renew(self) -> None:
+        """Extend the leases of rows this process holds but has not finished, so a process
+        that sends slower than it claimed keeps them; a row another process took is dropped."""
+        held = list(self._sendable_until)
+        if not held:
+            return
+        sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
+        async with self.sessions.begin() as session:
+            kept = await renew_leases(session, held, owner=self.owner,
+                                      until=self.clock() + self.lease)
+        for row_id in held:
+            if row_id in self._sendable_until:
+                self._sendable_until[row_id] = sendable_until if row_id in kept else 0.0
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)  # real time, as leases run
+            try:
+                await self.renew()
+            except Exception:
+                log.exception("outbox: could not renew leases; rows near the end of theirs "
+                              "are left to be claimed again")
+
     def _running(self) -> set[int]:
         return set(self._content)
 
@@ -171,9 +196,10 @@ class DeliveryEngine:
             await self._send(channel, row)
 
     async def _send(self, channel: str, row: Claimed) -> None:
-        if self._sendable_until.pop(row.id, float("inf")) < self.monotonic():
-            log.warning("outbox row %s waited past its lease; leaving it to be claimed again",
-                        row.id)
+        if self._sendable_until.get(row.id, float("inf")) < self.monotonic():
+            self._sendable_until.pop(row.id, None)
+            log.warning("outbox row %s: its lease ran out before it was sent; leaving it to "
+                        "be claimed again", row.id)
             return
         if row.broadcast_id in self._cancelled:
             result = Result(row.id, RowStatus.CANCELLED, "cancelled", counts_attempt=False)
@@ -189,6 +215,7 @@ class DeliveryEngine:
                 sent = SendResult(Outcome.TRANSIENT, detail=type(exc).__name__)
             SENDS.labels(channel, sent.outcome.value).inc()
             result = self._outcome(channel, row, sent)
+        self._sendable_until.pop(row.id, None)
         await self._record(row, result)
 
     def _reply(self, row: Claimed) -> Reply:

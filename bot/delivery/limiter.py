@@ -29,7 +29,7 @@ class SendLimiter(Protocol):
     @property
     def paused_for(self) -> float: ...
 
-    def slot(self) -> AbstractAsyncContextManager[None]: ...
+    def slot(self, chat_id: str | None = None) -> AbstractAsyncContextManager[None]: ...
 
 
 class ChatLimiter(Protocol):
@@ -89,7 +89,9 @@ class SlidingWindowLimiter:
         self._finished.append(self.clock())
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, chat_id: str | None = None) -> AsyncIterator[None]:
+        """A slot of the bot-wide limit (`chat_id` is for limiters that also keep a chat's
+        interval; this one leaves that to `PerChatLimiter`)."""
         await self.acquire()
         try:
             yield
@@ -121,3 +123,13 @@ class PerChatLimiter:
             cutoff = self.clock() - self.interval
             self._last = {k: v for k, v in self._last.items() if v > cutoff}
         self._last[chat_id] = self.clock()
+
+
+class NoChatLimit:
+    """For a `SendLimiter` that keeps each chat's interval itself (the shared one)."""
+
+    async def wait(self, chat_id: str) -> None:
+        return None
+
+    async def done(self, chat_id: str) -> None:
+        return None

@@ -19,27 +19,39 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-# Returns {granted (0|1), milliseconds to wait}.
+# KEYS: the slots, the pause, the chat ("" for none). ARGV: rate, hold ms, slot id, chat
+# interval ms. Returns {granted (0|1), milliseconds to wait, 1 when the chat is what waits}.
+# A granted chat is marked busy until the request finishes: one chat's messages never overlap.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
-if paused > now then return {0, paused - now} end
+if paused > now then return {0, paused - now, 0} end
+if KEYS[3] ~= '' then
+  local free_at = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if free_at > now then return {0, math.min(free_at - now, 1000), 1} end
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
-  return {1, 0}
+  if KEYS[3] ~= '' then
+    redis.call('SET', KEYS[3], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[2]))
+  end
+  return {1, 0, 0}
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, math.max(1, tonumber(first[2]) - now)}
+return {0, math.max(1, tonumber(first[2]) - now), 0}
 """
 
-# The request finished: its slot frees one window from now.
+# The request finished: its slot frees one window from now, its chat one interval from now.
 _RELEASE = """
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
 redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
+if KEYS[2] ~= '' then
+  redis.call('SET', KEYS[2], now + tonumber(ARGV[3]), 'PX', tonumber(ARGV[3]) + 1)
+end
 return 1
 """
 
@@ -53,35 +65,24 @@ end
 return until_ms
 """
 
-# A chat's next message starts `interval` after its previous one finished.
-_CHAT_WAIT = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-return math.max(0, last + tonumber(ARGV[1]) - now)
-"""
-
-_CHAT_DONE = """
-local t = redis.call('TIME')
-local now = t[1] * 1000 + math.floor(t[2] / 1000)
-redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[1]) + 1000)
-return now
-"""
-
 POLL_CAP = 0.02  # while waiting, ask again at least this often: other processes free slots
 
 
 class RedisWindowLimiter:
-    """At most `rate` requests in any `window` seconds across every process using `key`."""
+    """At most `rate` requests in any `window` seconds across every process using `key`, and
+    to one chat a request at a time, `chat_interval` apart (the per-chat limit in the same
+    step, so a send costs two Redis calls)."""
 
     def __init__(self, redis: Redis, key: str, rate: int, *, window: float = 1.0,
-                 hold: float = 30.0) -> None:
+                 hold: float = 30.0, chat_interval: float = 0.0) -> None:
         if rate < 1:
             raise ValueError("rate must be at least 1")
         self.redis = redis
         self.rate = rate
         self.window = window
         self.hold = hold
+        self.chat_interval = chat_interval
+        self._key = key
         self._slots = f"{key}:slots"
         self._pause_key = f"{key}:paused"
         self._acquire: Any = redis.register_script(_ACQUIRE)
@@ -103,47 +104,44 @@ class RedisWindowLimiter:
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - time.monotonic())
 
-    async def acquire(self) -> str:
-        slot = uuid.uuid4().hex
-        async with self._lock:  # one waiter per process asks Redis; the rest queue here
-            while True:
-                granted, wait_ms = await self._acquire(
-                    keys=[self._slots, self._pause_key],
-                    args=[self.rate, int(self.hold * 1000), slot])
-                if int(granted):
-                    return slot
-                await asyncio.sleep(min(int(wait_ms) / 1000, POLL_CAP))
+    def _chat_key(self, chat_id: str | None) -> str:
+        return f"{self._key}:chat:{chat_id}" if chat_id and self.chat_interval > 0 else ""
 
-    async def release(self, slot: str) -> None:
-        await self._release(keys=[self._slots], args=[int(self.window * 1000), slot])
+    async def _try(self, slot: str, chat_key: str) -> tuple[float, bool]:
+        """(0, _) when granted, else the seconds to wait before asking again and whether it
+        is the chat (not the bot-wide limit) that has to wait."""
+        granted, wait_ms, chat_busy = await self._acquire(
+            keys=[self._slots, self._pause_key, chat_key],
+            args=[self.rate, int(self.hold * 1000), slot, int(self.chat_interval * 1000)])
+        if int(granted):
+            return 0.0, False
+        return min(int(wait_ms) / 1000, POLL_CAP), bool(int(chat_busy))
+
+    async def acquire(self, chat_id: str | None = None) -> str:
+        slot, chat_key = uuid.uuid4().hex, self._chat_key(chat_id)
+        while True:
+            wait, chat_busy = await self._try(slot, chat_key)
+            if wait == 0:
+                return slot
+            if chat_busy:  # this chat waits on its own; others go ahead
+                await asyncio.sleep(wait)
+                continue
+            async with self._lock:  # the bot-wide limit: one waiter per process asks again
+                while wait > 0 and not chat_busy:
+                    await asyncio.sleep(wait)
+                    wait, chat_busy = await self._try(slot, chat_key)
+            if wait == 0:
+                return slot
+
+    async def release(self, slot: str, chat_id: str | None = None) -> None:
+        await self._release(keys=[self._slots, self._chat_key(chat_id)],
+                            args=[int(self.window * 1000), slot,
+                                  int(self.chat_interval * 1000)])
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        slot = await self.acquire()
+    async def slot(self, chat_id: str | None = None) -> AsyncIterator[None]:
+        slot = await self.acquire(chat_id)
         try:
             yield
         finally:
-            await self.release(slot)
-
-
-class RedisPerChatLimiter:
-    """About one message a second to each chat, whichever process sends it."""
-
-    def __init__(self, redis: Redis, key: str, interval: float = 1.0) -> None:
-        self.redis = redis
-        self.interval = interval
-        self._key = key
-        self._wait: Any = redis.register_script(_CHAT_WAIT)
-        self._done: Any = redis.register_script(_CHAT_DONE)
-
-    async def wait(self, chat_id: str) -> None:
-        if self.interval <= 0:
-            return
-        wait_ms = int(await self._wait(keys=[f"{self._key}:{chat_id}"],
-                                       args=[int(self.interval * 1000)]))
-        if wait_ms > 0:
-            await asyncio.sleep(wait_ms / 1000)
-
-    async def done(self, chat_id: str) -> None:
-        if self.interval > 0:
-            await self._done(keys=[f"{self._key}:{chat_id}"], args=[int(self.interval * 1000)])
+            await self.release(slot, chat_id)

@@ -247,3 +247,22 @@ async def test_a_slow_process_does_not_send_rows_whose_lease_ran_out(sessions: S
         await starved._send("telegram", row)
     await starved.flush()
     assert [slow.copies(str(n)) + quick.copies(str(n)) for n in range(1, 5)] == [1, 1, 1, 1]
+
+
+async def test_a_slow_process_keeps_the_rows_it_renews(sessions: Sessions) -> None:
+    """Renewing its leases, a slow process keeps its rows: nobody else sends them."""
+    time = FakeTime()
+    slow, quick = ScriptedSender(), ScriptedSender()
+    await add_members(sessions, 3)
+    await start(sessions, time, urgent=True)
+    starved = engine_for(sessions, slow, time, lease=timedelta(seconds=5))
+    claimed = await starved._claim("telegram", 3)
+    for _ in range(4):
+        time.advance(3)
+        await starved.renew()
+    await engine_for(sessions, quick, time, lease=timedelta(seconds=5)).drain("telegram")
+    for row in claimed:
+        await starved._send("telegram", row)
+    await starved.flush()
+    assert quick.sent == []
+    assert [slow.copies(str(n)) for n in range(1, 4)] == [1, 1, 1]

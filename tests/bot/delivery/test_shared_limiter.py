@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.delivery.shared_limiter import RedisPerChatLimiter, RedisWindowLimiter
+from bot.delivery.shared_limiter import RedisWindowLimiter
 from bot.shared import SharedState
 
 
@@ -65,12 +65,28 @@ async def test_a_process_killed_mid_request_gives_its_slot_back(
 async def test_one_chat_hears_from_all_processes_a_second_apart(
     shared_states: list[SharedState],
 ) -> None:
-    key = shared_states[0].key("chat")
-    one, other = (RedisPerChatLimiter(state.redis, key, 0.3) for state in shared_states[:2])
-    await one.wait("4001")
-    await one.done("4001")
+    key = shared_states[0].key("limit", "chat")
+    one, other = (RedisWindowLimiter(state.redis, key, 30, chat_interval=0.3)
+                  for state in shared_states[:2])
+    async with one.slot("4001"):
+        began = time.monotonic()
+        async with other.slot("4002"):  # another chat does not wait
+            assert time.monotonic() - began < 0.1
+    async with other.slot("4001"):
+        assert time.monotonic() - began >= 0.25
+
+
+async def test_a_chat_waiting_for_its_interval_holds_up_no_other_chat(
+    shared_states: list[SharedState],
+) -> None:
+    limiter = RedisWindowLimiter(shared_states[0].redis, shared_states[0].key("limit", "h"),
+                                 30, chat_interval=1.0)
+    async with limiter.slot("4001"):
+        pass
     began = time.monotonic()
-    await other.wait("4002")  # another chat does not wait
-    assert time.monotonic() - began < 0.1
-    await other.wait("4001")
-    assert time.monotonic() - began >= 0.2
+    waiting = asyncio.create_task(limiter.acquire("4001"))
+    await asyncio.sleep(0.05)
+    async with limiter.slot("4002"):
+        assert time.monotonic() - began < 0.3
+    await waiting
+    assert time.monotonic() - began >= 0.9
