@@ -7,8 +7,9 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import IO
 
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
@@ -35,12 +36,17 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.leases import Lease
 from bot.logsafe import PathOnlyAccessLogger, install_redaction
+from bot.metrics import LEADER, MetricsRefresher, exposition
 from bot.privacy.keys import activate, check_document_keys, check_keys
+from bot.process_lock import hold_sqlite_lock, release
+from bot.shared import SharedState
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
 from models.outbox import set_reachable
+from models.stats import count_claims_by_status, count_queued_by_channel
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +67,14 @@ class App:
                                  answerer=self.answerer)
         self.dispatcher = Dispatcher(all_routes(), self.services, self.sessions, clock)
         self.outbound = Outbound()
+        self.shared = SharedState.connect(settings.redis)
         self.telegram: TelegramChannel | None = None
         senders: dict[str, Sender] = {}
         bulk: dict[str, BulkSender] = {}
         self.telegram_sender: TelegramSender | None = None
         if settings.telegram.token:
-            self.telegram_sender = build_sender(settings.telegram, settings.broadcast)
+            self.telegram_sender = build_sender(settings.telegram, settings.broadcast,
+                                                self.shared)
             senders["telegram"] = self.telegram_sender
             self.telegram = TelegramChannel(settings.telegram, self.dispatcher, self.outbound,
                                             reachability=self.set_reachable,
@@ -98,8 +106,32 @@ class App:
                                    settings.zone, self.catalogs, reminder_sources, clock,
                                    chores=[Housekeeping(self.sessions, settings.bot.data_dir,
                                                        settings.privacy).run])
+        ttl = settings.redis.lease_seconds
+        self.scheduler_lease = Lease(self.shared, "scheduler", ttl=ttl,
+                                     on_gain=self._lead_scheduler, on_loss=self._stop_scheduler)
+        self.poller_lease: Lease | None = None
+        if self.telegram is not None and settings.telegram.mode == "polling":
+            telegram = self.telegram
+            self.poller_lease = Lease(self.shared, "telegram-poller", ttl=ttl,
+                                      on_gain=lambda: _led(telegram.start_polling, "poller", 1),
+                                      on_loss=lambda: _led(telegram.stop_polling, "poller", 0))
+        self.metrics = MetricsRefresher(self._snapshot, settings.metrics.refresh_seconds)
         self._runner: web.AppRunner | None = None
+        self._lock: IO[str] | None = None
         self.http_port: int | None = None
+
+    async def _lead_scheduler(self) -> None:
+        self.scheduler.start()
+        LEADER.labels("scheduler").set(1)
+
+    async def _stop_scheduler(self) -> None:
+        self.scheduler.stop()
+        LEADER.labels("scheduler").set(0)
+
+    async def _snapshot(self) -> tuple[dict[str, int], dict[str, int]]:
+        async with self.sessions.begin() as session:
+            return (await count_queued_by_channel(session),
+                    await count_claims_by_status(session))
 
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> None:
         """The platform says a member blocked the bot (or came back)."""
@@ -117,6 +149,9 @@ class App:
         app.router.add_get("/healthz", self.health)
         app.router.add_routes(MyDataLinks(self.sessions, self.keyring, self.settings.bot.data_dir,
                                           lambda: self.dispatcher.clock()).routes())
+        app.router.add_get("/readyz", self.ready)
+        if self.settings.metrics.enabled:
+            app.router.add_get(self.settings.metrics.path, _metrics)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
@@ -137,12 +172,25 @@ class App:
         except DBAPIError:
             log.warning("privacy: the database has no tables yet (run: unionbot db upgrade)")
 
+    async def ready(self, _request: web.Request) -> web.Response:
+        """Ready to serve: the database answers, Redis answers (when configured), and this
+        process's Telegram poller runs when it holds the poller lease."""
+        checks: dict[str, bool] = {"database": await self.sessions.ping()}
+        if self.shared is not None:
+            checks["redis"] = await self.shared.ping()
+        if self.poller_lease is not None and self.telegram is not None:
+            checks["telegram"] = not self.poller_lease.held or self.telegram.polling
+        ok = all(checks.values())
+        return web.json_response({"ok": ok, **checks}, status=200 if ok else 503)
+
     async def start(self) -> None:
+        self._lock = hold_sqlite_lock(self.settings.database.url)
         await self.check_keys()
-        if self.serves_platforms:  # webhooks, and /healthz in polling mode too
+        if self.serves_platforms or self.settings.http.always:  # webhooks, /healthz, /metrics
             self._runner = self.http_runner()
             await self._runner.setup()
-            site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
+            site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port,
+                               reuse_port=self.settings.http.reuse_port or None)
             await site.start()
             server = site._server  # the bound port, when the config asks for port 0
             sockets = getattr(server, "sockets", None) or []
@@ -152,14 +200,21 @@ class App:
             log.info("wechat: callback at %s (%s mode)", self.settings.wechat.path,
                      self.settings.wechat.mode)
         if self.telegram is not None:
-            await self.telegram.start()
+            await self.telegram.start(poll=False)
+        if self.poller_lease is not None:
+            await self.poller_lease.start()
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
         await self.delivery.start()
-        self.scheduler.start()
+        await self.scheduler_lease.start()
+        if self.settings.metrics.enabled:
+            self.metrics.start()
 
     async def stop(self) -> None:
-        self.scheduler.stop()
+        await self.metrics.stop()
+        await self.scheduler_lease.stop()
+        if self.poller_lease is not None:
+            await self.poller_lease.stop()
         await self.delivery.stop()
         if self.telegram_sender is not None:
             await self.telegram_sender.stop()
@@ -170,6 +225,10 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.sessions.dispose()
+        if self.shared is not None:
+            await self.shared.close()
+        release(self._lock)
+        self._lock = None
 
     async def reload_knowledge(self) -> list[str]:
         """Train on the knowledge files again (off the event loop); [] when the new knowledge
@@ -208,11 +267,13 @@ class App:
             save_dir=self.settings.bot.data_dir / "exports",
         )
         self.outbound.add(terminal)
+        self._lock = hold_sqlite_lock(self.settings.database.url)
         try:
             await self.check_keys()
             await terminal.run()
         finally:
             await self.sessions.dispose()
+            release(self._lock)
 
 
     async def health(self, _request: web.Request) -> web.Response:
@@ -232,3 +293,13 @@ def _secrets(settings: Settings) -> list[str]:
     return [telegram.token, telegram.token.partition(":")[2], telegram.webhook_secret,
             wechat.app_secret, wechat.token, wechat.encoding_aes_key,
             wechat.previous_encoding_aes_key]
+
+
+async def _metrics(_request: web.Request) -> web.Response:
+    body, content_type = exposition()
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+async def _led(step: Callable[[], Awaitable[None]], role: str, value: int) -> None:
+    await step()
+    LEADER.labels(role).set(value)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
+from bot.logs import configure_logging
 from bot.logsafe import install_redaction, quiet_libraries
 from bot.masking import install_masking
 
@@ -89,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings(find_config(args.config))
+        configure_logging(settings.log, verbose=args.verbose)
         if args.command in SEALED_DATA:
             from bot.privacy.keys import activate
 

@@ -190,6 +190,10 @@ class HttpSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     telegram_path: str = "/telegram"
+    # Serve /healthz, /readyz and /metrics even when no webhook needs the server (polling).
+    always: bool = False
+    # Several processes on one host and port (SO_REUSEPORT): the kernel spreads connections.
+    reuse_port: bool = False
 
 
 class BotSettings(_Section):
@@ -373,6 +377,35 @@ class UnionSettings(_Section):
         return value
 
 
+class RedisSettings(_Section):
+    """Shared state for several processes: send limits, scheduler and poller leadership.
+
+    Empty `url` keeps one process's behaviour: limits in memory, this process leads.
+    """
+
+    url: str = ""
+    prefix: str = "unionbot"
+    lease_seconds: float = Field(default=5.0, ge=1, le=60)
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class LogSettings(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class MetricsSettings(_Section):
+    enabled: bool = True
+    path: str = "/metrics"
+    refresh_seconds: float = Field(default=15.0, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -389,6 +422,9 @@ class Settings(BaseSettings):
     limits: LimitsSettings = LimitsSettings()
     privacy: PrivacySettings = PrivacySettings()
     union: UnionSettings = UnionSettings()
+    redis: RedisSettings = RedisSettings()
+    log: LogSettings = LogSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @classmethod
     def settings_customise_sources(

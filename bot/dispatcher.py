@@ -7,6 +7,7 @@ raises. Whatever happens, the member gets an answer or the failure is logged wit
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
 from bot.i18n import N_, normalize_language
 from bot.masking import mask_personal
 from bot.messages import Button, Incoming, Reply, split_payload
+from bot.metrics import observe_update
 from bot.natural import is_exit, language_of
 from bot.notices import queue_notices, split_notices
 from bot.prefetch import prefetch, worth_fetching
@@ -78,6 +80,15 @@ class Dispatcher:
     async def handle(self, msg: Incoming, files: FileFetcher | None = None) -> list[Reply]:
         """Answer one message; never raises. A platform's retry of a handled update gets no
         second answer: the update id is claimed in the same transaction as the handling."""
+        started = time.perf_counter()
+        replies, outcome = await self._handle_safely(msg, files)
+        observe_update(msg.channel, outcome, time.perf_counter() - started,
+                       [reply.intent for reply in replies if reply.intent and reply.to is None])
+        return replies
+
+    async def _handle_safely(
+        self, msg: Incoming, files: FileFetcher | None
+    ) -> tuple[list[Reply], str]:
         language = normalize_language(
             msg.language_hint, self.services.settings.bot.default_language
         )
@@ -85,7 +96,8 @@ class Dispatcher:
             files = await self._prefetch(msg, files)
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
-                return await self._handle_once(msg, files, language)
+                replies = await self._handle_once(msg, files, language)
+                return ([], "duplicate") if replies is None else (replies, "answered")
             except DBAPIError as exc:
                 if attempt < BUSY_ATTEMPTS and _lost_lock_race(exc):
                     log.warning("update %s: database busy (%s); running it again",
@@ -97,7 +109,7 @@ class Dispatcher:
                 log.exception("update %s from %s:%s failed", msg.update_id, msg.channel,
                               msg.user_id)
             break
-        return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
+        return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))], "failed"
 
     async def _prefetch(self, msg: Incoming, files: FileFetcher) -> FileFetcher:
         """Download first, then write: the file of a member in a flow that keeps files is
@@ -115,7 +127,8 @@ class Dispatcher:
 
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
-    ) -> list[Reply]:
+    ) -> list[Reply] | None:
+        """The replies, or None when the update was handled already."""
         queued = 0
         async with self.sessions.begin() as session:
             now = self.clock()
@@ -123,7 +136,7 @@ class Dispatcher:
                 session, channel=msg.channel, key=msg.update_id, now=now
             ):
                 log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-                return []
+                return None
             if msg.text and log.isEnabledFor(logging.DEBUG):  # text only at DEBUG, masked
                 log.debug("update %s text: %s", msg.update_id, mask_personal(msg.text[:200]))
             member, _created = await get_or_create_member(

@@ -66,6 +66,15 @@ class Sessions:
         self.engine = engine
         self._factory = async_sessionmaker(engine, expire_on_commit=False)
 
+    async def ping(self) -> bool:
+        """The database answers a trivial query (for the readiness check)."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
+
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
         async with self._factory() as session, session.begin():

@@ -132,6 +132,19 @@ async def claim_rows(
     return sorted((Claimed(**row._asdict()) for row in rows), key=lambda row: row.id)
 
 
+async def renew_leases(
+    session: AsyncSession, ids: Sequence[int], *, owner: str, until: datetime
+) -> set[int]:
+    """Extend `owner`'s leases on these rows; returns the ids it still holds."""
+    rows = await session.execute(
+        update(OutboxMessage).where(
+            OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner,
+            OutboxMessage.status == QUEUED)
+        .values(lease_until=until).returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False))
+    return set(rows.scalars())
+
+
 async def take_write_lock(session: AsyncSession) -> None:
     """Start the transaction with a write: on SQLite, a transaction that read first and then
     writes fails at once ("database is locked") if another wrote meanwhile; one that writes

@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import models
-from bot.config import Settings, load_settings
+from bot.config import RedisSettings, Settings, load_settings
+from bot.shared import SharedState
 from models.crypto import Keyring, use_keyring
 from models.db import Sessions, make_engine
 from tests.support.fakes.telegram_api import FakeTelegram
@@ -22,6 +23,7 @@ from tests.support.fakes.wechat_api import FakeWeChat
 
 PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
 TEST_KEY = "dGVzdCBtYXN0ZXIga2V5IGZvciB1bmlvbmJvdCAzMmI="  # 32 bytes, tests only
+REDIS_URL = os.environ.get("UNIONBOT_TEST_REDIS_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -98,3 +100,22 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+def redis_settings() -> RedisSettings:
+    """Redis for the tests of several processes, under a key prefix of this test's own."""
+    if not REDIS_URL:
+        pytest.skip("UNIONBOT_TEST_REDIS_URL is not set")
+    return RedisSettings(url=REDIS_URL, prefix=f"unionbot-test-{uuid.uuid4().hex[:10]}",
+                         lease_seconds=1.0)
+
+
+@pytest.fixture
+async def shared_states(redis_settings: RedisSettings) -> AsyncIterator[list[SharedState]]:
+    """Three connections to the shared Redis, as three processes would each have their own."""
+    states = [SharedState.connect(redis_settings) for _ in range(3)]
+    connected = [state for state in states if state is not None]
+    yield connected
+    for state in connected:
+        await state.close()

@@ -34,7 +34,7 @@ from bot.channels.base import Outbound, describe, split_text
 from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
 from bot.channels.telegram_poll import Poller
 from bot.config import TelegramSettings
-from bot.delivery.limiter import ChatLanes, SlidingWindowLimiter
+from bot.delivery.limiter import ChatLanes, SendLimiter
 from bot.dispatcher import SORRY, Dispatcher
 from bot.i18n import normalize_language
 from bot.messages import (
@@ -73,7 +73,7 @@ class TelegramChannel:
 
     def __init__(
         self, settings: TelegramSettings, dispatcher: Dispatcher, outbound: Outbound,
-        reachability: Reachability | None = None, limiter: SlidingWindowLimiter | None = None,
+        reachability: Reachability | None = None, limiter: SendLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.reachability = reachability
@@ -89,9 +89,12 @@ class TelegramChannel:
         )
         self.poller = Poller(self.bot, self._handle_isolated, retry_after=retry_seconds)
         self._background: set[asyncio.Task[None]] = set()
+        self._polls = False  # this process polls (it holds the poller lease)
         self.username = ""
 
-    async def start(self) -> None:
+    async def start(self, *, poll: bool = True) -> None:
+        """Connect; in webhook mode set the webhook, in polling mode start polling unless
+        `poll` is false (several processes: the one holding the poller lease polls)."""
         await self.bot.initialize()
         self.username = self.bot.username
         if self.settings.mode == "webhook":
@@ -101,21 +104,38 @@ class TelegramChannel:
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=self.settings.drop_pending_updates,
             )
-        else:
-            await self.bot.delete_webhook(drop_pending_updates=self.settings.drop_pending_updates)
-            self.poller.start()
+        elif poll:
+            await self.start_polling()
         log.info("telegram: @%s in %s mode", self.username, self.settings.mode)
 
-    async def stop(self) -> None:
+    @property
+    def polling(self) -> bool:
+        return self._polls and self.poller.health().alive
+
+    async def start_polling(self) -> None:
+        if not self._polls:
+            await self.bot.delete_webhook(drop_pending_updates=self.settings.drop_pending_updates)
+            self._polls = True
+            self.poller.start()
+
+    async def stop_polling(self) -> None:
+        """Stop asking for updates; updates being handled finish first."""
+        self._polls = False
         await self.poller.stop()
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         await self.bot.shutdown()
 
     def health(self) -> dict[str, object]:
-        """For /healthz: polling is up when the loop runs and getUpdates succeeded lately."""
+        """For /healthz: polling is up when the loop runs and getUpdates succeeded lately; a
+        process that leaves polling to another (the poller lease) is on standby."""
         if self.settings.mode == "webhook":
             return {"mode": "webhook", "ok": True}
+        if not self._polls:
+            return {"mode": "polling", "ok": True, "standby": True}
         state = self.poller.health()
         last = state.last_success.isoformat() if state.last_success else None
         return {"mode": "polling", "ok": state.ok, "poller_alive": state.alive,

@@ -19,9 +19,17 @@ from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import split_text
 from bot.channels.telegram import TEXT_LIMIT, _markup, retry_seconds
 from bot.config import BroadcastSettings, TelegramSettings
-from bot.delivery.limiter import PerChatLimiter, SlidingWindowLimiter
+from bot.delivery.limiter import (
+    ChatLimiter,
+    NoChatLimit,
+    PerChatLimiter,
+    SendLimiter,
+    SlidingWindowLimiter,
+)
 from bot.delivery.sender import MessageKind, Outcome, SendResult
+from bot.delivery.shared_limiter import RedisWindowLimiter
 from bot.messages import Reply
+from bot.shared import SharedState
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,7 @@ class TelegramSender:
     channel = "telegram"
 
     def __init__(
-        self, bot: Bot, limiter: SlidingWindowLimiter, per_chat: PerChatLimiter, *,
+        self, bot: Bot, limiter: SendLimiter, per_chat: ChatLimiter, *,
         paid: bool = False,
     ) -> None:
         self.bot = bot
@@ -106,17 +114,28 @@ class TelegramSender:
         await self.per_chat.wait(chat_id)
         extra = {"allow_paid_broadcast": True} if self.paid else {}
         try:
-            async with self.limiter.slot():
+            async with self.limiter.slot(chat_id):
                 return await method(chat_id=chat_id, **kwargs, **extra)
         finally:
-            self.per_chat.done(chat_id)
+            await self.per_chat.done(chat_id)
 
 
-def build_sender(telegram: TelegramSettings, broadcast: BroadcastSettings) -> TelegramSender:
-    """Bulk sends get their own Bot on an aiohttp transport (cheaper per request than httpx)."""
+def build_sender(telegram: TelegramSettings, broadcast: BroadcastSettings,
+                 shared: SharedState | None = None) -> TelegramSender:
+    """Bulk sends get their own Bot on an aiohttp transport (cheaper per request than httpx).
+
+    With shared state (Redis), the bot-wide and per-chat limits hold across every process.
+    """
     bot = Bot(telegram.token, base_url=telegram.base_url, base_file_url=telegram.base_file_url,
               request=AiohttpRequest())
-    return TelegramSender(
-        bot, SlidingWindowLimiter(broadcast.rate_per_second),
-        PerChatLimiter(broadcast.per_chat_interval), paid=broadcast.paid,
-    )
+    limiter: SendLimiter
+    per_chat: ChatLimiter
+    if shared is not None:
+        key = shared.key("limit", "telegram", telegram.token.split(":", 1)[0])
+        limiter = RedisWindowLimiter(shared.redis, key, broadcast.rate_per_second,
+                                     chat_interval=broadcast.per_chat_interval)
+        per_chat = NoChatLimit()
+    else:
+        limiter = SlidingWindowLimiter(broadcast.rate_per_second)
+        per_chat = PerChatLimiter(broadcast.per_chat_interval)
+    return TelegramSender(bot, limiter, per_chat, paid=broadcast.paid)

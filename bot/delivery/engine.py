@@ -24,6 +24,7 @@ from bot.delivery.content import broadcast_reply
 from bot.delivery.quiet import QuietHours
 from bot.delivery.sender import BulkSender, MessageKind, Outcome, Sender, SendResult
 from bot.messages import Reply
+from bot.metrics import SENDS
 from bot.notices import buttons_from_rows
 from models.base import utcnow
 from models.broadcast import Broadcast, RowStatus, get_broadcast
@@ -36,6 +37,7 @@ from models.outbox import (
     claim_rows,
     finish_broadcasts,
     record_results,
+    renew_leases,
 )
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ _STOP = None
 STOP_GRACE = 5.0  # seconds requests under way may take to finish when the bot stops
 WRITE_RETRY_SECONDS = 0.5  # after a failed write of results (a busy or restarting database)
 ANNOUNCEMENT = MessageKind.ANNOUNCEMENT.value
+LEASE_MARGIN = 0.8  # share of a lease a row may wait in memory since its last renewal
 
 
 async def _no_report(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
@@ -79,6 +82,7 @@ class DeliveryEngine:
         self._cancelled: set[int] = set()
         self._content: dict[int, Reply] = {}
         self._pending: list[tuple[Claimed, Result]] = []
+        self._sendable_until: dict[int, float] = {}
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._dirty = asyncio.Event()
@@ -90,6 +94,7 @@ class DeliveryEngine:
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._write_forever(), name="outbox-writer"))
+        self._tasks.append(asyncio.create_task(self._renew_forever(), name="outbox-leases"))
         for channel in self.senders:
             self._tasks.append(asyncio.create_task(self.run(channel), name=f"outbox-{channel}"))
 
@@ -154,6 +159,9 @@ class DeliveryEngine:
 
     async def _claim(self, channel: str, limit: int) -> list[Claimed]:
         now = self.clock()
+        # A row still queued here when its lease is nearly over is left alone: once the lease
+        # ends another process (or this one) may claim and send it.
+        sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
         async with self.sessions.begin() as session:
             rows = await claim_rows(
                 session, channel=channel, owner=self.owner, now=now, lease=self.lease,
@@ -165,6 +173,7 @@ class DeliveryEngine:
                 broadcast = await get_broadcast(session, broadcast_id)
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
+        self._sendable_until.update((row.id, sendable_until) for row in rows)
         return rows
 
     async def _bulk(self, channel: str) -> bool:
@@ -181,6 +190,29 @@ class DeliveryEngine:
         await self.flush()
         return True
 
+    async def renew(self) -> None:
+        """Extend the leases of rows this process holds but has not finished, so a process
+        that sends slower than it claimed keeps them; a row another process took is dropped."""
+        held = list(self._sendable_until)
+        if not held:
+            return
+        sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
+        async with self.sessions.begin() as session:
+            kept = await renew_leases(session, held, owner=self.owner,
+                                      until=self.clock() + self.lease)
+        for row_id in held:
+            if row_id in self._sendable_until:
+                self._sendable_until[row_id] = sendable_until if row_id in kept else 0.0
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)  # real time, as leases run
+            try:
+                await self.renew()
+            except Exception:
+                log.exception("outbox: could not renew leases; rows near the end of theirs "
+                              "are left to be claimed again")
+
     def _running(self) -> set[int]:
         return set(self._content)
 
@@ -192,6 +224,11 @@ class DeliveryEngine:
             await self._send(channel, row)
 
     async def _send(self, channel: str, row: Claimed) -> None:
+        if self._sendable_until.get(row.id, float("inf")) < self.monotonic():
+            self._sendable_until.pop(row.id, None)
+            log.warning("outbox row %s: its lease ran out before it was sent; leaving it to "
+                        "be claimed again", row.id)
+            return
         if row.broadcast_id in self._cancelled:
             result = Result(row.id, RowStatus.CANCELLED, "cancelled", counts_attempt=False)
         elif self._paused(channel) > 0:
@@ -204,7 +241,9 @@ class DeliveryEngine:
             except Exception as exc:  # a Sender should not raise; treat it as transient
                 log.exception("sender %s raised for outbox row %s", channel, row.id)
                 sent = SendResult(Outcome.TRANSIENT, detail=type(exc).__name__)
+            SENDS.labels(channel, sent.outcome.value).inc()
             result = self._outcome(channel, row, sent)
+        self._sendable_until.pop(row.id, None)
         await self._record(row, result)
 
     def _reply(self, row: Claimed) -> Reply:

@@ -12,10 +12,32 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class SendLimiter(Protocol):
+    """The bot-wide limit: in this process (`SlidingWindowLimiter`) or shared through Redis."""
+
+    rate: int
+
+    def pause(self, seconds: float) -> None: ...
+
+    @property
+    def paused_for(self) -> float: ...
+
+    def slot(self, chat_id: str | None = None) -> AbstractAsyncContextManager[None]: ...
+
+
+class ChatLimiter(Protocol):
+    """The per-chat interval: in this process (`PerChatLimiter`) or shared through Redis."""
+
+    async def wait(self, chat_id: str) -> None: ...
+
+    async def done(self, chat_id: str) -> None: ...
 
 
 class SlidingWindowLimiter:
@@ -67,7 +89,9 @@ class SlidingWindowLimiter:
         self._finished.append(self.clock())
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self, chat_id: str | None = None) -> AsyncIterator[None]:
+        """A slot of the bot-wide limit (`chat_id` is for limiters that also keep a chat's
+        interval; this one leaves that to `PerChatLimiter`)."""
         await self.acquire()
         try:
             yield
@@ -94,7 +118,7 @@ class PerChatLimiter:
             if wait > 0:
                 await self.sleep(wait)
 
-    def done(self, chat_id: str) -> None:
+    async def done(self, chat_id: str) -> None:
         if len(self._last) >= self.remember:
             cutoff = self.clock() - self.interval
             self._last = {k: v for k, v in self._last.items() if v > cutoff}
@@ -124,3 +148,13 @@ class ChatLanes:
     @property
     def busy(self) -> int:
         return len(self._locks)
+
+
+class NoChatLimit:
+    """For a `SendLimiter` that keeps each chat's interval itself (the shared one)."""
+
+    async def wait(self, chat_id: str) -> None:
+        return None
+
+    async def done(self, chat_id: str) -> None:
+        return None

@@ -229,3 +229,41 @@ async def test_a_normal_stop_records_what_was_under_way_and_sends_nothing_twice(
     assert (await counts(sessions, broadcast_id))["sent"] == under_way
     await engine_for(sessions, sender, time).drain("telegram")
     assert sorted(int(chat) for chat, _ in sender.sent) == list(range(1, 13))
+
+
+async def test_a_slow_process_does_not_send_rows_whose_lease_ran_out(sessions: Sessions) -> None:
+    """A process that claimed more than it could send in time (a starved CPU, a slow network)
+    leaves the late rows to whoever claims them next: each member still gets one copy."""
+    time = FakeTime()
+    slow, quick = ScriptedSender(), ScriptedSender()
+    await add_members(sessions, 4)
+    await start(sessions, time, urgent=True)
+    starved = engine_for(sessions, slow, time, lease=timedelta(seconds=5))
+    claimed = await starved._claim("telegram", 4)
+    await starved._send("telegram", claimed[0])
+    await starved.flush()  # its writer records the first row
+    time.advance(6)  # the other rows waited in memory past their lease
+    await engine_for(sessions, quick, time, lease=timedelta(seconds=5)).drain("telegram")
+    for row in claimed[1:]:
+        await starved._send("telegram", row)
+    await starved.flush()
+    assert [slow.copies(str(n)) + quick.copies(str(n)) for n in range(1, 5)] == [1, 1, 1, 1]
+
+
+async def test_a_slow_process_keeps_the_rows_it_renews(sessions: Sessions) -> None:
+    """Renewing its leases, a slow process keeps its rows: nobody else sends them."""
+    time = FakeTime()
+    slow, quick = ScriptedSender(), ScriptedSender()
+    await add_members(sessions, 3)
+    await start(sessions, time, urgent=True)
+    starved = engine_for(sessions, slow, time, lease=timedelta(seconds=5))
+    claimed = await starved._claim("telegram", 3)
+    for _ in range(4):
+        time.advance(3)
+        await starved.renew()
+    await engine_for(sessions, quick, time, lease=timedelta(seconds=5)).drain("telegram")
+    for row in claimed:
+        await starved._send("telegram", row)
+    await starved.flush()
+    assert quick.sent == []
+    assert [slow.copies(str(n)) for n in range(1, 4)] == [1, 1, 1]

@@ -53,7 +53,7 @@ async def test_one_message_a_second_to_one_chat() -> None:
     time = FakeTime()
     per_chat = PerChatLimiter(1.0, clock=time.monotonic, sleep=time.sleep)
     await per_chat.wait("7")
-    per_chat.done("7")
+    await per_chat.done("7")
     await per_chat.wait("8")
     assert time.mono == 1000.0
     await per_chat.wait("7")
