@@ -52,6 +52,10 @@ LEAVE = N_("Leave it")
 STAYING = N_("Good, let's go on. Please answer the last question above.")
 
 
+# Commands that answer in the middle of a flow and leave it where it was: asking for help or
+# contacts, and a member's privacy rights (withdrawing consent must never wait for a claim).
+RUN_MID_FLOW = frozenset({"cancel", "help", "contact", "id", "privacy", "withdrawconsent"})
+
 class Dispatcher:
     def __init__(
         self,
@@ -166,7 +170,7 @@ class Dispatcher:
                 route = self.flow_commands.get((ctx.flow.name, command), route)
             if route is None:
                 return Reply(text=_(UNKNOWN_COMMAND), intent="help")
-            if command != "cancel" and route is self.commands.get(command):
+            if command not in RUN_MID_FLOW and route is self.commands.get(command):
                 guard = self._ask_leave(ctx, command)
                 if guard is not None:
                     return guard

@@ -189,7 +189,7 @@ async def _delete_rows(session: AsyncSession, member_id: int, *, keep: set[int])
 
 def _pseudonymise(member: Member, now: datetime) -> None:
     member.external_id = f"{ERASED_PREFIX}{member.id}"
-    member.chat_id, member.display_name = "", ""
+    member.chat_id, member.private_chat_id, member.display_name = "", None, ""
     member.role, member.unreachable = "member", True
     member.last_intent, member.last_intent_at = None, None
     member.created_at = member.last_seen_at = now

@@ -24,6 +24,8 @@ from tests.support.fakes.wechat_api import FakeWeChat
 PG_URL = os.environ.get("UNIONBOT_TEST_DATABASE_URL", "")
 TEST_KEY = "dGVzdCBtYXN0ZXIga2V5IGZvciB1bmlvbmJvdCAzMmI="  # 32 bytes, tests only
 REDIS_URL = os.environ.get("UNIONBOT_TEST_REDIS_URL", "")
+# Scripted members answer faster than a person types; the flood tests set their own limit.
+os.environ.setdefault("UNIONBOT_INBOUND__MEMBER_BURST", "1000")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 

@@ -51,7 +51,7 @@ async def add_followers(
     now = utcnow()
     ids = [f"oFollower{start + i:06d}" if channel == "wechat" else str(700000 + start + i)
            for i in range(count)]
-    rows = [Member(channel=channel, external_id=i, chat_id=i, language=language,
+    rows = [Member(channel=channel, external_id=i, chat_id=i, private_chat_id=i, language=language,
                    created_at=now - seen_ago, last_seen_at=now - seen_ago) for i in ids]
     async with sessions.begin() as session:
         session.add_all(rows)

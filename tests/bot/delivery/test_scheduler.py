@@ -50,6 +50,7 @@ async def test_members_on_a_channel_without_a_sender_fail_and_the_broadcast_ends
     await add_members(sessions, 2)
     async with sessions.begin() as session:
         session.add(Member(channel="terminal", external_id="local", chat_id="local",
+                           private_chat_id="local",
                            language="zh_CN", created_at=NOON, last_seen_at=NOON))
     broadcast_id = await broadcast_to(sessions, "all")
     scheduler = scheduler_for(sessions, time, sender)
