@@ -26,6 +26,7 @@ from models.privacy import erase_member
 from models.retention import (
     forget_closed_handoffs,
     forget_decided_documents,
+    forget_recent_questions,
     forget_unanswered,
     forget_update_ids,
     unbound_members,
@@ -60,6 +61,8 @@ class Housekeeping:
                 s, closed_before=ago(days.handoff_days, now)),
             "unanswered_questions": lambda s, now: forget_unanswered(
                 s, before=ago(days.unanswered_days, now)),
+            "recent_questions": lambda s, now: forget_recent_questions(
+                s, before=now - timedelta(days=1)),
             "update_ids": lambda s, now: forget_update_ids(
                 s, before=ago(days.update_log_days, now)),
             "unbound_members": lambda s, now: self._erase_unbound(

@@ -137,6 +137,7 @@ async def erase_member(session: AsyncSession, member: Member, *, now: datetime,
     """Delete what the member's chat account holds and pseudonymise the account row, in the
     caller's transaction. Open claims are withdrawn first; paid claims keep only what
     accounting needs."""
+    await _scrub_notices(session, member)
     withdrawn = []
     for claim in await open_claims(session, member.id):
         await set_status(session, claim, ClaimStatus.CANCELLED, now=now,
@@ -164,6 +165,21 @@ async def erase_member(session: AsyncSession, member: Member, *, now: datetime,
                               f"{len(kept)} paid claims kept for accounting")
     return Erasure(frozenset(paths - still_used), tuple(withdrawn),
                    tuple(c.number or "" for c in kept), rows)
+
+
+async def _scrub_notices(session: AsyncSession, member: Member) -> None:
+    """Notices to other chats (the staff chat) that name the member lose their text."""
+    needles = {member.display_name, member.external_id}
+    entry = await session.scalar(select(RosterEntry).join(
+        Binding, Binding.roster_id == RosterEntry.id).where(Binding.member_id == member.id))
+    if entry is not None:
+        needles |= {entry.name, entry.card_number}
+    found = [OutboxMessage.text.contains(needle, autoescape=True)
+             for needle in needles if needle and len(needle) >= 2]
+    if found:
+        await session.execute(update(OutboxMessage).where(
+            OutboxMessage.member_id.is_(None), or_(*found)).values(text="")
+            .execution_options(synchronize_session=False))
 
 
 async def _delete_rows(session: AsyncSession, member_id: int, *, keep: set[int]) -> int:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, bindparam, delete, exists, inspect, select, text
+from sqlalchemy import Text, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.base import UTCDateTime
 from models.dedupe import HandledUpdate
 from models.handoff import HandoffMessage, HandoffTicket, TicketStatus
 from models.member import Member, Role
 from models.mutual_aid import PENDING, Claim, ClaimDocument
 from models.privacy import ERASED_PREFIX
 from models.roster import Binding
+from models.unanswered import RecentQuestion, UnansweredQuestion
 
 
 def _count(result: object) -> int:
@@ -51,15 +51,15 @@ async def forget_update_ids(session: AsyncSession, *, before: datetime) -> int:
 
 
 async def forget_unanswered(session: AsyncSession, *, before: datetime) -> int:
-    """Questions the bot could not answer (`unanswered_questions`, when that table exists)."""
-    connection = await session.connection()
-    present = await connection.run_sync(
-        lambda sync: inspect(sync).has_table("unanswered_questions"))
-    if not present:
-        return 0
-    statement = text("DELETE FROM unanswered_questions WHERE created_at < :cutoff").bindparams(
-        bindparam("cutoff", type_=UTCDateTime()))
-    return _count(await session.execute(statement, {"cutoff": before}))
+    """Questions the bot could not answer, recorded for staff."""
+    return _count(await session.execute(
+        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < before)))
+
+
+async def forget_recent_questions(session: AsyncSession, *, before: datetime) -> int:
+    """Members' last FAQ questions (for "not what I asked"), kept a day."""
+    return _count(await session.execute(
+        delete(RecentQuestion).where(RecentQuestion.asked_at < before)))
 
 
 async def unbound_members(session: AsyncSession, *, unseen_since: datetime,

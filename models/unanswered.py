@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, delete, select
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +13,6 @@ from models.base import Base
 
 REASONS = ("unknown", "low_confidence", "member_said_miss")
 STATUSES = ("open", "assigned", "off_topic")
-RETENTION = timedelta(days=90)
 # The last FAQ question of a member, kept so "not what I asked" can name it; short-lived.
 RECENT_RETENTION = timedelta(days=1)
 MAX_TEXT = 2000
@@ -121,15 +120,3 @@ async def assign_unanswered(
     row.assigned_by = staff_id
     row.assigned_at = now
     return row
-
-
-async def purge_unanswered(session: AsyncSession, *, now: datetime) -> int:
-    """Delete questions older than the retention period (90 days) and last questions older
-    than a day; housekeeping calls this."""
-    result = await session.execute(
-        delete(UnansweredQuestion).where(UnansweredQuestion.created_at < now - RETENTION)
-    )
-    await session.execute(
-        delete(RecentQuestion).where(RecentQuestion.asked_at < now - RECENT_RETENTION)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

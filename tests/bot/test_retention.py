@@ -6,13 +6,12 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 
-from sqlalchemy import Column, Integer, MetaData, Table, func, select
+from sqlalchemy import func, select
 
 from bot import documents
 from bot.config import PrivacySettings, Settings
 from bot.housekeeping import Housekeeping
 from models.audit import AuditEntry
-from models.base import UTCDateTime
 from models.db import Sessions
 from models.dedupe import HandledUpdate
 from models.handoff import HandoffMessage, HandoffTicket
@@ -20,6 +19,7 @@ from models.member import Member
 from models.mutual_aid import Claim, ClaimDocument
 from models.privacy import is_erased
 from models.roster import Binding
+from models.unanswered import UnansweredQuestion
 from tests.support.member_services import JPEG, NOW, PDF, PNG, load_demo_data
 
 PERIODS = PrivacySettings(document_days=30, handoff_days=10, unanswered_days=5,
@@ -56,12 +56,8 @@ async def _claim(session, member: Member, status: str, *, decided_days_ago: int 
 async def test_exactly_what_is_past_its_period_is_deleted(settings: Settings,
                                                           sessions: Sessions) -> None:
     await load_demo_data(sessions)
-    unanswered = Table("unanswered_questions", MetaData(),
-                       Column("id", Integer, primary_key=True),
-                       Column("created_at", UTCDateTime(), nullable=False))
     data_dir = settings.bot.data_dir
     async with sessions.begin() as session:
-        await (await session.connection()).run_sync(unanswered.create)
         bound = await _member(session, "1", seen_days_ago=100)
         session.add(Binding(member_id=bound.id, roster_id=1, bound_at=NOW - 100 * DAY))
         await _claim(session, bound, "approved", decided_days_ago=31, document=JPEG,
@@ -80,7 +76,9 @@ async def test_exactly_what_is_past_its_period_is_deleted(settings: Settings,
                                        direction="to_staff", text="我的病情", at=NOW - 40 * DAY))
         for days in (8, 6):  # periods of 7 and 5 days
             session.add(HandledUpdate(channel="telegram", key=f"u{days}", at=NOW - days * DAY))
-            await session.execute(unanswered.insert().values(created_at=NOW - (days - 2) * DAY))
+            session.add(UnansweredQuestion(created_at=NOW - (days - 2) * DAY, channel="telegram",
+                                           language="zh_CN", text="职工小家能借用吗",
+                                           reason="unknown"))
         await _member(session, "old-visitor", seen_days_ago=61)
         await _member(session, "recent-visitor", seen_days_ago=59)
         await _member(session, "old-staff", seen_days_ago=400, role="staff")
@@ -97,7 +95,7 @@ async def test_exactly_what_is_past_its_period_is_deleted(settings: Settings,
         assert list(tickets) == [NOW - 9 * DAY, None]
         assert await _count(session, HandoffMessage) == 2
         assert list(await session.scalars(select(HandledUpdate.key))) == ["u6"]
-        assert await session.scalar(select(func.count()).select_from(unanswered)) == 1
+        assert await _count(session, UnansweredQuestion) == 1
         erased = {m.display_name or m.id: is_erased(m)
                   for m in await session.scalars(select(Member).order_by(Member.id))}
         assert list(erased.values()).count(True) == 1

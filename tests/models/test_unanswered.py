@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models.db import Sessions
-from models.unanswered import list_open_unanswered, purge_unanswered, record_unanswered
+from models.retention import forget_unanswered
+from models.unanswered import list_open_unanswered, record_unanswered
 
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
 
@@ -18,6 +19,6 @@ async def test_questions_older_than_90_days_are_deleted(sessions: Sessions) -> N
                 text=text, best_intent=None, confidence=0.0, reason="unknown",
             )
     async with sessions.begin() as session:
-        assert await purge_unanswered(session, now=NOW) == 1
+        assert await forget_unanswered(session, before=NOW - timedelta(days=90)) == 1
     async with sessions.begin() as session:
         assert [q.text for q in await list_open_unanswered(session)] == ["recent"]
