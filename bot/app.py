@@ -30,6 +30,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.messages import Address, Reply
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -44,6 +45,7 @@ class App:
         reminder_sources: Sequence[ReminderSource] | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.services = Services(
@@ -95,21 +97,34 @@ class App:
 
     @property
     def serves_platforms(self) -> bool:
-        return self.telegram is not None or self.wechat is not None
+        return self.telegram is not None or self.wechat is not None \
+            or self.settings.console.enabled
 
     def http_app(self) -> web.Application:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_get("/healthz", _health)
+        if self.settings.console.enabled:
+            app.add_subapp("/console", self._console())
+            app.router.add_get("/console", _to_console)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
             app.router.add_routes(self.wechat.routes())
         return app
 
+    def _console(self) -> web.Application:
+        from bot.console import console_app
+        from bot.console.deps import ConsoleDeps
+
+        async def deliver(replies: list[Reply]) -> None:
+            await self.outbound.deliver(Address("console", ""), replies)
+
+        return console_app(ConsoleDeps(self.sessions, self.services, deliver, self.clock))
+
     async def start(self) -> None:
         telegram_webhook = self.telegram is not None and self.settings.telegram.mode == "webhook"
-        if telegram_webhook or self.wechat is not None:
+        if telegram_webhook or self.wechat is not None or self.settings.console.enabled:
             self._runner = web.AppRunner(self.http_app())
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port)
@@ -163,6 +178,10 @@ class App:
             await terminal.run()
         finally:
             await self.sessions.dispose()
+
+
+async def _to_console(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")
 
 
 async def _health(_request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from handlers import (
     binding,
     broadcasts,
     claims,
+    console,
     discounts,
     events,
     faq,
@@ -20,7 +21,7 @@ from handlers import (
 
 MODULES = (
     menu, discounts, binding, claims, jobfairs, lectures, events, handoff, subscriptions,
-    broadcasts, staff, faq,
+    broadcasts, staff, console, faq,
 )
 
 

@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcast import Broadcast, OutboxMessage
+from models.console import ConsoleLink, StaffLogin
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.discounts import Merchant
@@ -15,6 +16,7 @@ from models.options import OfferedOptions
 from models.roster import BindAttempt, Binding, RosterEntry
 from models.subscription import MemberTag, Subscription
 from models.tokens import PlatformToken
+from models.unanswered import UnansweredQuestion
 
 __all__ = [
     "AidPlan",
@@ -26,6 +28,7 @@ __all__ = [
     "Claim",
     "ClaimDocument",
     "Consent",
+    "ConsoleLink",
     "ConversationState",
     "Event",
     "HandledUpdate",
@@ -41,5 +44,7 @@ __all__ = [
     "Registration",
     "Role",
     "RosterEntry",
+    "StaffLogin",
     "Subscription",
+    "UnansweredQuestion",
 ]

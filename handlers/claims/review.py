@@ -92,7 +92,7 @@ async def approve_claim(msg: Incoming, ctx: Context) -> list[Reply]:
     claim = await _claim(msg, ctx)
     if claim is None or claim.status not in PENDING:
         return [Reply(text=ctx._("That claim is not waiting for a decision."))]
-    return await _decide(ctx, claim, ClaimStatus.APPROVED, amount=claim.amount_fen)
+    return await decide_claim(ctx, claim, ClaimStatus.APPROVED, amount=claim.amount_fen)
 
 
 async def ask_decision_detail(msg: Incoming, ctx: Context) -> Reply:
@@ -128,18 +128,19 @@ async def continue_review(msg: Incoming, ctx: Context) -> list[Reply] | Reply:
             return Reply(text=ctx._("Type an amount above zero and at most {cap}.").format(
                 cap=cap))
         await ctx.end_flow()
-        return await _decide(ctx, claim, ClaimStatus.APPROVED, amount=fen)
+        return await decide_claim(ctx, claim, ClaimStatus.APPROVED, amount=fen)
     if not 1 <= len(text) <= REASON_LIMIT:
         return Reply(text=ctx._("Please type it in at most {limit} characters.").format(
             limit=REASON_LIMIT))
     step = ctx.flow.step
     await ctx.end_flow()
     status = ClaimStatus.REJECTED if step == "reason" else ClaimStatus.NEEDS_DOCUMENTS
-    return await _decide(ctx, claim, status, reason=text)
+    return await decide_claim(ctx, claim, status, reason=text)
 
 
-async def _decide(ctx: Context, claim: Claim, status: ClaimStatus, *, amount: int | None = None,
-                  reason: str = "") -> list[Reply]:
+async def decide_claim(ctx: Context, claim: Claim, status: ClaimStatus, *,
+                       amount: int | None = None, reason: str = "") -> list[Reply]:
+    """Records the decision and tells the member (the chat's and the console's one way)."""
     await set_status(ctx.session, claim, status, actor_id=ctx.member.id, now=ctx.now,
                      decided_fen=amount, reason=reason)
     member = await ctx.session.get(Member, claim.member_id)
