@@ -51,7 +51,8 @@ async def show_list(request: web.Request) -> dict[str, object]:
 
 @aiohttp_jinja2.template("event_form.html")
 async def show_new(request: web.Request) -> dict[str, object]:
-    return {"event": None, "values": {"kind": "lecture"}, "errors": [],
+    return {"event": None, "values": {**dict.fromkeys(FIELDS, ""), "kind": "lecture"},
+            "errors": [],
             "kinds": [kind.value for kind in EventKind]}
 
 
