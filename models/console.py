@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, func, select, update
@@ -80,10 +81,20 @@ async def find_login(session: AsyncSession, username: str) -> StaffLogin | None:
     return await session.scalar(select(StaffLogin).where(StaffLogin.username == username))
 
 
-async def sessions_ended_at(session: AsyncSession, member_id: int) -> datetime | None:
-    """Sessions that began before this moment are no longer valid (sign-out everywhere)."""
-    return await session.scalar(
-        select(StaffLogin.signed_out_at).where(StaffLogin.member_id == member_id))
+@dataclass(frozen=True, slots=True)
+class SessionFacts:
+    role: str
+    name: str
+    signed_out_at: datetime | None  # sessions that began before it are over
+
+
+async def staff_session_facts(session: AsyncSession, member_id: int) -> SessionFacts | None:
+    """What a console request checks, in one query: the role now and the last sign-out."""
+    row = (await session.execute(
+        select(Member.role, Member.display_name, StaffLogin.signed_out_at)
+        .outerjoin(StaffLogin, StaffLogin.member_id == Member.id)
+        .where(Member.id == member_id))).first()
+    return None if row is None else SessionFacts(row[0], row[1], row[2])
 
 
 async def failed_logins(session: AsyncSession, key: str, *, since: datetime) -> int:

@@ -21,8 +21,8 @@ class RosterEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_number: Mapped[str] = mapped_column(String(24), unique=True)
-    name: Mapped[str] = mapped_column(String(64))
-    phone: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(64), index=True)  # console search
+    phone: Mapped[str] = mapped_column(String(20), index=True)
     workplace_union: Mapped[str] = mapped_column(String(120), default="")
     demo: Mapped[bool] = mapped_column(default=False)
 

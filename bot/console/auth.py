@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.deps import ConsoleDeps, deps_of
 from models.audit import record_audit
-from models.console import failed_logins, find_login, redeem_link, sessions_ended_at
+from models.console import failed_logins, find_login, redeem_link, staff_session_facts
 from models.member import Member, Role
 
 log = logging.getLogger(__name__)
@@ -105,13 +105,12 @@ async def _signed_in(deps: ConsoleDeps, session: Session, now: datetime,
     if now.timestamp() - seen > idle.total_seconds():
         return None
     async with deps.sessions.begin() as db:
-        member = await db.get(Member, staff_id)
-        ended = await sessions_ended_at(db, staff_id)
-    if member is None or not member.is_staff:
+        found = await staff_session_facts(db, staff_id)
+    if found is None or found.role not in (Role.STAFF.value, Role.ADMIN.value):
         return None
-    if ended is not None and ended.timestamp() >= started:
+    if found.signed_out_at is not None and found.signed_out_at.timestamp() >= started:
         return None
-    return Staff(member.id, member.display_name or f"#{member.id}", member.role)
+    return Staff(staff_id, found.name or f"#{staff_id}", found.role)
 
 
 @web.middleware

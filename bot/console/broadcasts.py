@@ -21,7 +21,7 @@ from models.broadcast import (
     get_broadcast,
     list_broadcasts,
 )
-from models.console_views import broadcast_recipients, delivery_curve
+from models.console_views import broadcast_recipients, delivery_counts, delivery_curve
 
 TAG = re.compile(r"^tag:[\w-]{1,40}$")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -42,7 +42,7 @@ async def show_list(request: web.Request) -> dict[str, object]:
     deps = deps_of(request)
     async with deps.sessions.begin() as db:
         found = await list_broadcasts(db, limit=30)
-        counts = {b.id: await count_deliveries(db, b.id) for b in found}
+        counts = await delivery_counts(db, [b.id for b in found])
     return {"broadcasts": found, "counts": counts, "audiences": AUDIENCES,
             "statuses": STATUS, "weekdays": WEEKDAYS}
 
@@ -127,10 +127,12 @@ async def _report(request: web.Request) -> dict[str, object]:
             raise web.HTTPNotFound()
         counts = await count_deliveries(db, broadcast.id)
         rows = await broadcast_recipients(db, broadcast.id)
-        curve = await delivery_curve(db, broadcast.id)
+        live = broadcast.status in LIVE
+        # the curve is drawn once the broadcast is final, not on every poll while it runs
+        curve = [] if live else await delivery_curve(db, broadcast.id, sent=counts["sent"])
     points = [float(n) for n in range(1, len(curve) + 1)]
     return {"broadcast": broadcast, "counts": counts, "rows": rows, "statuses": STATUS,
-            "live": broadcast.status in LIVE, "curve": line(points)}
+            "live": live, "curve": line(points)}
 
 
 async def cancel(request: web.Request) -> web.StreamResponse:

@@ -218,9 +218,8 @@ async def export(request: web.Request) -> web.Response:
         writer.writerows(_safe(row) for row in rows)
         return web.Response(body=("\ufeff" + out.getvalue()).encode("utf-8"),
                             content_type="text/csv", charset="utf-8", headers=headers)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
     sheet.append(HEADER)
     for row in rows:
         sheet.append(_safe(row))

@@ -88,7 +88,7 @@ async def add_account(sessions: Sessions, user_id: int, *, name: str, role: Role
 async def one_time_link(fake: FakeTelegram, user_id: int) -> str:
     """What the bot answers to /console in the private chat, as a URL."""
     before = len(fake.to(user_id))
-    fake.push(fake.message(user_id, "/console", language="en"))
+    fake.push(fake.message(user_id, "/console", language="en", name="李干事"))
     answer = (await fake.wait_for(user_id, before + 1))[-1].text
     found = LINK.search(answer)
     assert found, answer
