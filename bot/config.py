@@ -309,6 +309,13 @@ class ConsoleSettings(_Section):
             raise ValueError("must be 32 bytes in url-safe base64 (44 characters ending in =)")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError('must look like "https://bot.example.org"')
+        return value
+
     @model_validator(mode="after")
     def _key_when_enabled(self) -> ConsoleSettings:
         if self.enabled and not self.secret_key:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.events import Registration, Status
 from models.member import Member
 
 TOPICS = ("announcements", "job_fairs", "lectures", "discounts", "mutual_aid")
@@ -67,8 +68,9 @@ def _choice(topic: str, subscribed: bool) -> Exists:
 
 
 def select_audience(topic: str, audience: str) -> Select[int, str, str]:
-    """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T):
-    (member id, channel, chat id). An opt-out always wins."""
+    """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T,
+    event:ID for those registered or waiting): (member id, channel, chat id). An opt-out
+    always wins."""
     wanted = not_(_choice(topic, False)) if topic in DEFAULT_ON else _choice(topic, True)
     query = select(Member.id, Member.channel, Member.chat_id).where(
         Member.unreachable.is_(False), wanted
@@ -76,6 +78,10 @@ def select_audience(topic: str, audience: str) -> Select[int, str, str]:
     kind, _, value = audience.partition(":")
     if kind == "lang":
         query = query.where(Member.language == value)
+    elif kind == "event" and value.isdigit():
+        query = query.where(exists().where(
+            Registration.member_id == Member.id, Registration.event_id == int(value),
+            Registration.status != Status.CANCELLED.value))
     elif kind == "tag":
         query = query.where(exists().where(
             and_(MemberTag.member_id == Member.id, MemberTag.tag == value)))

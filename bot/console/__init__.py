@@ -79,5 +79,5 @@ async def _page_context(request: web.Request) -> dict[str, object]:
         deps.services.settings.bot.default_language
     translator = deps.services.catalogs.get(str(language))
     return {"_": translator.gettext, "lang": translator.language,
-            "flash": session.pop("flash", ""),
+            "flash": session.pop("flash", ""), "path": request.path_qs,
             "csrf": auth.csrf_token(session), "staff": request.get(auth.STAFF)}

@@ -251,9 +251,9 @@ async def choose_language(request: web.Request) -> web.StreamResponse:
     language = str(form.get("lang", ""))
     if language in ("zh_CN", "en"):
         (await get_session(request))["lang"] = language
-    back = request.headers.get("Referer", "")
-    raise web.HTTPSeeOther(back if back.startswith(str(request.url.origin()) + "/console")
-                           else "/console/")
+    back = str(form.get("back", ""))
+    raise web.HTTPSeeOther(back if back.startswith("/console/") and "//" not in back
+                           and "\\" not in back else "/console/")
 
 
 PUBLIC: frozenset[object] = frozenset({login_page, password_login, link_page, link_login})

@@ -21,9 +21,14 @@ from models.broadcast import (
     get_broadcast,
     list_broadcasts,
 )
-from models.console_views import broadcast_recipients, delivery_counts, delivery_curve
+from models.console_views import (
+    broadcast_recipients,
+    delivery_counts,
+    delivery_curve,
+    event_rows,
+)
 
-TAG = re.compile(r"^tag:[\w-]{1,40}$")
+TAG = re.compile(r"^(tag:[\w-]{1,40}|event:\d{1,9})$")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LIVE = ("scheduled", "running")
 
@@ -43,7 +48,8 @@ async def show_list(request: web.Request) -> dict[str, object]:
     async with deps.sessions.begin() as db:
         found = await list_broadcasts(db, limit=30)
         counts = await delivery_counts(db, [b.id for b in found])
-    return {"broadcasts": found, "counts": counts, "audiences": AUDIENCES,
+        events = await event_rows(db, since=deps.clock(), limit=30)
+    return {"broadcasts": found, "counts": counts, "audiences": AUDIENCES, "events": events,
             "statuses": STATUS, "weekdays": WEEKDAYS}
 
 

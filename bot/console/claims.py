@@ -79,10 +79,11 @@ async def show_document(request: web.Request) -> web.Response:
         log.error("claim %s: document %s is missing from the store", claim.number, doc.id)
         raise web.HTTPNotFound() from None
     mime = doc.mime_type if doc.mime_type in INLINE else "application/octet-stream"
-    return web.Response(body=data, content_type=mime, headers={
-        "Content-Disposition": "inline" if mime in INLINE else "attachment",
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox"})
+    headers = {"Content-Disposition": "inline" if mime in INLINE else "attachment",
+               "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if mime != "application/pdf":  # the browser's PDF viewer does not run in a sandbox
+        headers["Content-Security-Policy"] = "sandbox"
+    return web.Response(body=data, content_type=mime, headers=headers)
 
 
 async def decide(request: web.Request) -> web.StreamResponse:

@@ -11,6 +11,7 @@ import struct
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, async_playwright
@@ -55,9 +56,20 @@ def console_settings(database_url: str, data_dir: Path, fake: FakeTelegram, port
     )
 
 
+class LateClock:
+    """The real time, plus however far a test moves it on."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.ahead
+
+
 @asynccontextmanager
-async def running_app(settings: Settings) -> AsyncIterator[App]:
-    app = App(settings)
+async def running_app(settings: Settings, clock: LateClock | None = None
+                      ) -> AsyncIterator[App]:
+    app = App(settings, clock=clock or LateClock())
     await app.start()
     try:
         yield app

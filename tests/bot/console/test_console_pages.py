@@ -19,6 +19,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.cli import main
 from models.base import utcnow
+from models.broadcast import OutboxMessage
 from models.db import Sessions
 from models.events import Event, Registration, register
 from models.member import Member, Role
@@ -166,3 +167,21 @@ def test_staff_passwd_sets_a_password_only_for_staff(
     assert main(["staff", "passwd", "--user-id", "2002", "--username", "lifang"]) == 2
     err = capsys.readouterr().err
     assert "telegram:1001 is not staff" in err and "at least 10 characters" in err
+
+
+async def test_a_broadcast_to_an_events_registrants_reaches_only_them(
+        app: App, staff_http: tuple[aiohttp.ClientSession, str], sessions: Sessions,
+        fake_telegram: FakeTelegram, base_url: str) -> None:
+    http, csrf = staff_http
+    outsider = await add_account(sessions, 3006, name="陈静")
+    event_id = await _event_with(sessions, [2], capacity=5)
+    form = aiohttp.FormData({"csrf": csrf, "text": "Bring your ID card on Friday.",
+                             "audience": f"event:{event_id}", "when": "now"})
+    answer = await http.post(f"{base_url}/broadcasts", data=form)
+    assert answer.url.path.startswith("/console/broadcasts/")
+
+    got = await fake_telegram.wait_for(MEMBER, 1, within=30)
+    assert got[-1].text == "Bring your ID card on Friday."
+    async with sessions.begin() as session:
+        recipients = list(await session.scalars(select(OutboxMessage.member_id)))
+    assert recipients == [2] and outsider not in recipients

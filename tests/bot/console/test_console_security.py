@@ -21,13 +21,18 @@ from models.base import utcnow
 from models.console import issue_link, staff_login
 from models.db import Sessions
 from models.handoff import Direction, HandoffTicket, record_message
-from models.member import Member
+from models.member import Member, Role
 from models.mutual_aid import Claim
 from tests.support.console import (
     MEMBER,
     STAFF,
+    LateClock,
+    add_account,
+    console_settings,
+    free_port,
     member_row,
     one_time_link,
+    running_app,
     seed_claim,
     seed_ticket,
     sign_in,
@@ -109,6 +114,24 @@ async def test_a_session_ends_when_the_staff_role_is_taken_away(
         staff.role = "member"
 
     assert (await http.get(f"{base_url}/members")).url.path == "/console/login"
+
+
+async def test_an_idle_session_ends(
+        database_url: str, sessions: Sessions, fake_telegram: FakeTelegram,
+        tmp_path: Path, http: aiohttp.ClientSession) -> None:
+    clock = LateClock()
+    settings = console_settings(database_url, tmp_path / "idle", fake_telegram, free_port())
+    await add_account(sessions, STAFF, name="李干事", role=Role.STAFF)
+    async with running_app(settings, clock) as app:
+        base = f"http://127.0.0.1:{app.http_port}/console"
+        await _use_link(http, await one_time_link(fake_telegram, STAFF))
+        clock.ahead = timedelta(minutes=29)
+        assert (await http.get(f"{base}/claims")).url.path == "/console/claims"
+        clock.ahead = timedelta(minutes=58)  # 29 minutes after the last request: still fine
+        assert (await http.get(f"{base}/claims")).url.path == "/console/claims"
+        clock.ahead = timedelta(minutes=89)
+
+        assert (await http.get(f"{base}/claims")).url.path == "/console/login"
 
 
 async def test_sign_out_everywhere_ends_other_browsers(
