@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console.auth import audit, require_admin
+from bot.console.auth import audit, require_admin, staff_of
 from bot.console.deps import deps_of
 from bot.console.views import field, flash, int_arg, translator
 from bot.importing.roster import check_roster, import_roster
@@ -17,6 +17,7 @@ from bot.importing.tabular import ImportReport, Row, TableError, read_table
 from models.console_views import bound_members, search_roster
 from models.member import Member, Role
 from models.roster import RosterEntry
+from models.staff import list_staff
 
 UPLOAD_LIMIT = 8 * 1024 * 1024
 PREVIEW_ROWS = 50
@@ -34,12 +35,14 @@ def add_routes(router: web.UrlDispatcher) -> None:
 async def show_search(request: web.Request) -> dict[str, object]:
     deps = deps_of(request)
     query = request.query.get("q", "")[:64]
+    admin = staff_of(request).is_admin
     async with deps.sessions.begin() as db:
         rows = await search_roster(db, query)
+        staff = await list_staff(db) if admin else []
         if query:
             await audit(request, "console.member.search", detail=f"{len(rows)} found",
                         session=db)
-    return {"q": query, "rows": rows}
+    return {"q": query, "rows": rows, "staff_list": staff, "roles": [r.value for r in Role]}
 
 
 @aiohttp_jinja2.template("member.html")
@@ -55,7 +58,7 @@ async def show_member(request: web.Request) -> dict[str, object]:
 
 
 async def set_role(request: web.Request) -> web.StreamResponse:
-    """Admins only: a chat account becomes member, staff or admin."""
+    """Admins only: a chat account becomes member, staff or admin (never their own)."""
     admin = require_admin(request)
     deps = deps_of(request)
     form = await request.post()

@@ -183,5 +183,26 @@ async def test_a_broadcast_to_an_events_registrants_reaches_only_them(
     got = await fake_telegram.wait_for(MEMBER, 1, within=30)
     assert got[-1].text == "Bring your ID card on Friday."
     async with sessions.begin() as session:
-        recipients = list(await session.scalars(select(OutboxMessage.member_id)))
+        recipients = list(await session.scalars(select(OutboxMessage.member_id).where(
+            OutboxMessage.broadcast_id.is_not(None))))
     assert recipients == [2] and outsider not in recipients
+
+
+async def test_an_admin_changes_a_staff_role_and_staff_cannot(
+        app: App, staff_http: tuple[aiohttp.ClientSession, str], sessions: Sessions,
+        base_url: str) -> None:
+    http, csrf = staff_http
+    other = await add_account(sessions, 3007, name="赵敏", role=Role.STAFF)
+    refused = await http.post(f"{base_url}/members/account/{other}/role",
+                              data={"csrf": csrf, "role": "member"})
+    assert refused.status == 403
+    async with sessions.begin() as session:
+        me = await session.get(Member, 1)
+        assert me is not None
+        me.role = Role.ADMIN.value
+    assert "赵敏" in await (await http.get(f"{base_url}/members")).text()
+    await http.post(f"{base_url}/members/account/{other}/role",
+                    data={"csrf": csrf, "role": "member"})
+    async with sessions.begin() as session:
+        demoted = await session.get(Member, other)
+        assert demoted is not None and demoted.role == "member"

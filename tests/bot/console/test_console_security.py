@@ -83,7 +83,8 @@ async def test_a_link_works_once(app: App, fake_telegram: FakeTelegram,
 
     again = await _use_link(http, link)
     assert again.status == 403
-    assert "used, expired or unknown" in await again.text()
+    assert "此登录链接已使用、已过期或无效" in await again.text()  # the default language
+    assert (await http.get(f"{base_url}/")).url.path == "/console/login"
 
 
 async def test_a_forged_csrf_token_changes_nothing_and_is_audited(
