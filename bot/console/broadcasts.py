@@ -9,7 +9,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console.auth import audit, staff_of
-from bot.console.charts import line
+from bot.console.charts import curve as draw_curve
 from bot.console.deps import deps_of
 from bot.console.views import field, flash, int_arg, translator
 from bot.delivery.recurrence import next_occurrence, parse_local_time
@@ -136,9 +136,8 @@ async def _report(request: web.Request) -> dict[str, object]:
         live = broadcast.status in LIVE
         # the curve is drawn once the broadcast is final, not on every poll while it runs
         curve = [] if live else await delivery_curve(db, broadcast.id, sent=counts["sent"])
-    points = [float(n) for n in range(1, len(curve) + 1)]
     return {"broadcast": broadcast, "counts": counts, "rows": rows, "statuses": STATUS,
-            "live": live, "curve": line(points)}
+            "live": live, "curve": draw_curve(curve)}
 
 
 async def cancel(request: web.Request) -> web.StreamResponse:

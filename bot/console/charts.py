@@ -4,6 +4,7 @@ macro: no script, nothing to load."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 WIDTH, HEIGHT = 320, 120
 
@@ -32,11 +33,15 @@ def bars(items: list[tuple[str, int]]) -> list[Bar]:
     return shown
 
 
-def line(points: list[float]) -> str:
-    """An SVG polyline `points` attribute for a rising series (a delivery curve)."""
-    if not points:
+def curve(times: list[datetime]) -> str:
+    """An SVG polyline `points` attribute: messages delivered so far (up) against the time
+    since the first one (across); a broadcast's delivery curve."""
+    if not times:
         return ""
-    top = max(points) or 1
-    step = WIDTH / max(len(points) - 1, 1)
-    return " ".join(f"{i * step:.1f},{HEIGHT - (HEIGHT - 10) * p / top:.1f}"
-                    for i, p in enumerate(points))
+    start = times[0]
+    span = max((times[-1] - start).total_seconds(), 1e-6)
+    total = len(times)
+    return " ".join(
+        f"{WIDTH * (at - start).total_seconds() / span:.1f},"
+        f"{HEIGHT - (HEIGHT - 10) * count / total:.1f}"
+        for count, at in enumerate(times, start=1))
