@@ -25,7 +25,7 @@ from models.events import Event, Registration, register
 from models.member import Member, Role
 from models.roster import RosterEntry
 from models.unanswered import UnansweredQuestion, record_unanswered
-from tests.support.console import MEMBER, add_account, one_time_link
+from tests.support.console import MEMBER, add_account, one_time_link, seed_claim
 from tests.support.fakes.telegram_api import FakeTelegram
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -206,3 +206,22 @@ async def test_an_admin_changes_a_staff_role_and_staff_cannot(
     async with sessions.begin() as session:
         demoted = await session.get(Member, other)
         assert demoted is not None and demoted.role == "member"
+
+
+async def test_rejecting_or_asking_for_documents_tells_the_member_the_reason(
+        app: App, staff_http: tuple[aiohttp.ClientSession, str], sessions: Sessions,
+        fake_telegram: FakeTelegram, base_url: str, tmp_path: Path) -> None:
+    http, csrf = staff_http
+    claim_id = await seed_claim(sessions, tmp_path / "data", member_id=2)
+    await http.post(f"{base_url}/claims/{claim_id}/decide", data={
+        "csrf": csrf, "action": "documents", "reason": "The discharge summary, please."})
+    asked = (await fake_telegram.wait_for(MEMBER, 1))[-1]
+    assert asked.text.endswith("needs more documents: The discharge summary, please.")
+    assert asked.buttons == [("Send documents", f"claim.more:{claim_id}")]
+
+    await http.post(f"{base_url}/claims/{claim_id}/decide", data={
+        "csrf": csrf, "action": "reject", "reason": "Outside the plan's claim window."})
+    rejected = (await fake_telegram.wait_for(MEMBER, 2))[-1].text
+    assert "was not approved. Reason: Outside the plan's claim window." in rejected
+    page = await (await http.get(f"{base_url}/claims/{claim_id}")).text()
+    assert "Outside the plan" in page and 'id="approve"' not in page
