@@ -59,6 +59,7 @@ class App:
         self.settings = settings
         install_redaction(_secrets(settings))
         self.keyring = activate(settings)
+        self.clock = clock
         self.sessions = Sessions(make_engine(settings.database.url))
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.answerer = ReloadableAnswerer(settings.bot.knowledge_dir,
@@ -141,7 +142,8 @@ class App:
 
     @property
     def serves_platforms(self) -> bool:
-        return self.telegram is not None or self.wechat is not None
+        return self.telegram is not None or self.wechat is not None \
+            or self.settings.console.enabled
 
     def http_app(self) -> web.Application:
         """The aiohttp server for webhooks: Telegram's and WeChat's paths, and a health check."""
@@ -152,6 +154,9 @@ class App:
         app.router.add_get("/readyz", self.ready)
         if self.settings.metrics.enabled:
             app.router.add_get(self.settings.metrics.path, _metrics)
+        if self.settings.console.enabled:
+            app.add_subapp("/console", self._console())
+            app.router.add_get("/console", _to_console)
         if self.telegram is not None and self.settings.telegram.mode == "webhook":
             app.router.add_post(self.settings.http.telegram_path, self.telegram.handle_webhook)
         if self.wechat is not None:
@@ -183,10 +188,18 @@ class App:
         ok = all(checks.values())
         return web.json_response({"ok": ok, **checks}, status=200 if ok else 503)
 
+    def _console(self) -> web.Application:
+        from bot.console import console_app
+        from bot.console.deps import ConsoleDeps
+
+        return console_app(ConsoleDeps(self.sessions, self.services, self.delivery.wake,
+                                       self.clock))
+
     async def start(self) -> None:
         self._lock = hold_sqlite_lock(self.settings.database.url)
         await self.check_keys()
-        if self.serves_platforms or self.settings.http.always:  # webhooks, /healthz, /metrics
+        if (self.serves_platforms or self.settings.http.always
+                or self.settings.console.enabled):  # webhooks, /healthz, /metrics, /console
             self._runner = self.http_runner()
             await self._runner.setup()
             site = web.TCPSite(self._runner, self.settings.http.host, self.settings.http.port,
@@ -303,3 +316,7 @@ async def _metrics(_request: web.Request) -> web.Response:
 async def _led(step: Callable[[], Awaitable[None]], role: str, value: int) -> None:
     await step()
     LEADER.labels(role).set(value)
+
+
+async def _to_console(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")

@@ -37,9 +37,10 @@ AUDIENCE = re.compile(rf"^(all|topic:({'|'.join(TOPICS)})|lang:(zh_CN|en)|tag:[\
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    staff = commands.add_parser("staff", help="grant or remove staff roles")
-    staff.add_argument("action", choices=("add", "remove", "list"))
-    staff.add_argument("--channel", default="telegram", choices=("telegram", "wechat", "terminal"))
+    staff = commands.add_parser("staff", help="grant or remove staff roles; console passwords")
+    staff.add_argument("action", choices=("add", "remove", "list", "passwd"))
+    staff.add_argument("--username", default="", help="passwd: the console sign-in name")
+    staff.add_argument("--channel", default="telegram")
     staff.add_argument("--user-id", default="")
     staff.add_argument("--role", choices=("staff", "admin"), default="staff")
 
@@ -75,6 +76,10 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T
 
 
 def staff_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "passwd":
+        from bot.console.passwd import passwd_command
+
+        return passwd_command(args, settings)
     if args.action == "list":
         for member in _with_session(settings, list_staff):
             print(f"{member.channel}\t{member.external_id}\t{member.role}\t{member.display_name}")

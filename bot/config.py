@@ -406,6 +406,39 @@ class MetricsSettings(_Section):
     refresh_seconds: float = Field(default=15.0, ge=1)
 
 
+class ConsoleSettings(_Section):
+    """The staff web console at /console on the [http] server."""
+
+    enabled: bool = False
+    # The address staff open (one-time links point here), e.g. "https://bot.example.org".
+    # With https, the session cookie is marked Secure.
+    public_url: str = ""
+    # 32 random bytes, url-safe base64 (44 characters): encrypts and signs the session cookie.
+    secret_key: str = ""
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    link_minutes: int = Field(default=10, ge=1, le=60)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{43}=", value):
+            raise ValueError("must be 32 bytes in url-safe base64 (44 characters ending in =)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError('must look like "https://bot.example.org"')
+        return value
+
+    @model_validator(mode="after")
+    def _key_when_enabled(self) -> ConsoleSettings:
+        if self.enabled and not self.secret_key:
+            raise ValueError("secret_key is required when the console is enabled")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONBOT_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -425,6 +458,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     log: LogSettings = LogSettings()
     metrics: MetricsSettings = MetricsSettings()
+    console: ConsoleSettings = ConsoleSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ from handlers import (
     binding,
     broadcasts,
     claims,
+    console,
     contact,
     discounts,
     events,
@@ -25,7 +26,7 @@ from handlers import (
 
 MODULES = (
     menu, discounts, binding, takeover, claims, applications, jobfairs, lectures, events,
-    handoff, subscriptions, contact, broadcasts, notices, staff, privacy, faq,
+    handoff, subscriptions, contact, broadcasts, notices, staff, privacy, console, faq,
 )
 
 

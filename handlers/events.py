@@ -122,11 +122,12 @@ async def cancel_event(msg: Incoming, ctx: Context) -> list[Reply]:
         return [await _detail(ctx, result.event, ctx._("You are not signed up for this event."))]
     replies = [await _detail(ctx, result.event, ctx._("Your registration is cancelled."))]
     if result.promoted is not None:
-        replies.append(_promotion(ctx, result.event, result.promoted))
+        replies.append(promotion_notice(ctx, result.event, result.promoted))
     return replies
 
 
-def _promotion(ctx: Context, event: Event, member: Member) -> Reply:
+def promotion_notice(ctx: Context, event: Event, member: Member) -> Reply:
+    """The seat is yours: sent to a member moved off the waitlist (by a cancellation or staff)."""
     translator = ctx.services.catalogs.get(member.language)
     _ = translator.gettext
     text = _("Good news: a seat came free and it is yours. You are now signed up for {title}, "

@@ -167,7 +167,11 @@ async def _close_as_staff(msg: Incoming, ctx: Context) -> Reply | list[Reply]:
     found = await _open_ticket_named(ctx, named)
     if isinstance(found, Reply):
         return found
-    ticket, member = found
+    return await close_as_staff(ctx, *found)
+
+
+async def close_as_staff(ctx: Context, ticket: HandoffTicket, member: Member) -> list[Reply]:
+    """Staff close a ticket (from the chat or the console); the member is told."""
     await close_ticket(ctx.session, ticket, by_id=ctx.member.id, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="handoff.close",
                        target=ticket.number)
@@ -193,13 +197,18 @@ async def answer_ticket(msg: Incoming, ctx: Context) -> Reply | list[Reply] | No
     found = await _open_ticket_named(ctx, msg.reply_to_text)
     if isinstance(found, Reply):
         return found
-    ticket, member = found
+    return await reply_as_staff(ctx, *found, msg.text)
+
+
+async def reply_as_staff(ctx: Context, ticket: HandoffTicket, member: Member, text: str
+                         ) -> list[Reply]:
+    """Staff's answer (from the chat or the console) goes to the member on their channel."""
     await record_message(ctx.session, ticket, author_id=ctx.member.id,
-                         direction=Direction.TO_MEMBER, text=msg.text, now=ctx.now)
+                         direction=Direction.TO_MEMBER, text=text, now=ctx.now)
     await record_audit(ctx.session, at=ctx.now, actor_id=ctx.member.id, action="handoff.reply",
                        target=ticket.number)
     said = ctx.services.catalogs.get(member.language).gettext(STAFF_SAID)
-    return [Reply(text=said.format(number=ticket.number, text=msg.text),
+    return [Reply(text=said.format(number=ticket.number, text=text),
                   to_member=member.id),
             Reply(text=ctx._("Queued for {name} (#{number}).").format(
                 name=_name(member), number=ticket.number))]

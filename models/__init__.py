@@ -4,6 +4,7 @@ from models.applications import Application
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcast import Broadcast, OutboxMessage
+from models.console import ConsoleLink, StaffLogin
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate
 from models.discounts import Merchant
@@ -33,6 +34,7 @@ __all__ = [
     "Claim",
     "ClaimDocument",
     "Consent",
+    "ConsoleLink",
     "ConversationState",
     "Event",
     "HandledUpdate",
@@ -50,6 +52,7 @@ __all__ = [
     "Role",
     "RosterEntry",
     "SeenCallback",
+    "StaffLogin",
     "Subscription",
     "UnansweredQuestion",
     "WeChatMassJob",

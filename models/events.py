@@ -67,6 +67,7 @@ class Event(Base):
     # Sign-up needs a linked membership; None: as [limits] members_only_events says for the kind
     members_only: Mapped[bool | None] = mapped_column(default=None)
     demo: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)  # called off by staff
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title_zh
@@ -94,6 +95,7 @@ class Registration(Base):
     created_at: Mapped[datetime]  # with id, the arrival order on the waitlist
     reminded_24h_at: Mapped[datetime | None] = mapped_column(default=None)
     reminded_1h_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Outcome(StrEnum):
@@ -124,7 +126,8 @@ async def list_upcoming(
     limit: int = 10,
 ) -> list[Event]:
     """Events of these kinds that have not started yet, soonest first."""
-    query = select(Event).where(Event.kind.in_(kinds), Event.starts_at > now)
+    query = select(Event).where(Event.kind.in_(kinds), Event.starts_at > now,
+                                Event.cancelled_at.is_(None))
     if topic is not None:
         query = query.where(Event.topic == topic)
     return list(await session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit)))
@@ -173,7 +176,7 @@ async def register(
     event = await _lock_event(session, event_id)
     if event is None:
         return SignUp(Outcome.NOT_FOUND)
-    if event.starts_at <= now:
+    if event.starts_at <= now or event.cancelled_at is not None:
         return SignUp(Outcome.PAST, event)
     existing = await find_registration(session, event_id=event_id, member_id=member_id)
     if existing is not None and existing.status == Status.CONFIRMED.value:
@@ -289,3 +292,16 @@ async def mark_reminded(
         update(Registration).where(Registration.id.in_(registration_ids)).values({name: now})
         .execution_options(synchronize_session=False)
     )
+
+
+async def promote_registration(session: AsyncSession, event: Event, registration_id: int
+                               ) -> Member | None:
+    """Staff move one member off the waitlist (even past capacity); None if not waiting."""
+    registration = await session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id \
+            or registration.status != Status.WAITLISTED.value:
+        return None
+    registration.status = Status.CONFIRMED.value
+    event.taken += 1
+    await session.flush()
+    return await session.get(Member, registration.member_id)

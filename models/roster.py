@@ -31,7 +31,7 @@ class RosterEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_number: Mapped[str] = mapped_column(String(24), unique=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64), index=True)  # console search
     phone: Mapped[str] = mapped_column(Sealed())
     # A keyed HMAC of the phone's last 11 digits, so staff can find a member by phone
     # although the phone itself is sealed.

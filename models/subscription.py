@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.events import Registration, Status
 from models.member import Member
 
 TOPICS = ("announcements", "job_fairs", "lectures", "discounts", "mutual_aid")
@@ -82,9 +83,9 @@ def wanting(topic: str) -> ColumnElement[bool]:
 
 
 def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
-    """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T):
-    (member id, channel, private chat id). An opt-out always wins; a member who never
-    wrote privately gets no broadcast in a group."""
+    """Reachable members who want `topic` and match `audience` (all, topic:X, lang:xx, tag:T,
+    event:ID for those registered or waiting): (member id, channel, private chat id). An
+    opt-out always wins; a member who never wrote privately gets no broadcast in a group."""
     wanted = wanting(topic)
     query = select(Member.id, Member.channel, Member.private_chat_id.label("chat_id")).where(
         Member.unreachable.is_(False), Member.private_chat_id.is_not(None), wanted
@@ -92,6 +93,10 @@ def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
     kind, _, value = audience.partition(":")
     if kind == "lang":
         query = query.where(Member.language == value)
+    elif kind == "event" and value.isdigit():
+        query = query.where(exists().where(
+            Registration.member_id == Member.id, Registration.event_id == int(value),
+            Registration.status != Status.CANCELLED.value))
     elif kind == "tag":
         query = query.where(exists().where(
             and_(MemberTag.member_id == Member.id, MemberTag.tag == value)))

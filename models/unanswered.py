@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, select
@@ -12,7 +13,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base
 
 REASONS = ("unknown", "low_confidence", "member_said_miss")
-STATUSES = ("open", "assigned", "off_topic")
+class UnansweredStatus(StrEnum):
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    OFF_TOPIC = "off_topic"
+
+
+STATUSES = tuple(status.value for status in UnansweredStatus)
 # The last FAQ question of a member, kept so "not what I asked" can name it; short-lived.
 RECENT_RETENTION = timedelta(days=1)
 MAX_TEXT = 2000

@@ -115,7 +115,7 @@ async def approve_claim(msg: Incoming, ctx: Context) -> list[Reply]:
         return [Reply(text=ctx._("That claim is not waiting for a decision."))]
     if await own_case(ctx, claim):
         return [await refuse_own(ctx, claim)]
-    return await _decide(ctx, claim, ClaimStatus.APPROVED, amount=claim.amount_fen)
+    return await decide_claim(ctx, claim, ClaimStatus.APPROVED, amount=claim.amount_fen)
 
 
 async def mark_claim_paid(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -190,20 +190,21 @@ async def continue_review(msg: Incoming, ctx: Context) -> list[Reply] | Reply:
                                     "will read it.").format(amount=yuan(fen),
                                                             claimed=yuan(claim.amount_fen)))
         await ctx.end_flow()
-        return await _decide(ctx, claim, ClaimStatus.APPROVED, amount=fen)
+        return await decide_claim(ctx, claim, ClaimStatus.APPROVED, amount=fen)
     if not 1 <= len(text) <= REASON_LIMIT:
         return Reply(text=ctx._("Please type it in at most {limit} characters.").format(
             limit=REASON_LIMIT))
     step, fen = ctx.flow.step, ctx.flow.data.get("fen")
     await ctx.end_flow()
     if step == "amount_reason" and isinstance(fen, int):
-        return await _decide(ctx, claim, ClaimStatus.APPROVED, amount=fen, reason=text)
+        return await decide_claim(ctx, claim, ClaimStatus.APPROVED, amount=fen, reason=text)
     status = ClaimStatus.REJECTED if step == "reason" else ClaimStatus.NEEDS_DOCUMENTS
-    return await _decide(ctx, claim, status, reason=text)
+    return await decide_claim(ctx, claim, status, reason=text)
 
 
-async def _decide(ctx: Context, claim: Claim, status: ClaimStatus, *, amount: int | None = None,
-                  reason: str = "") -> list[Reply]:
+async def decide_claim(ctx: Context, claim: Claim, status: ClaimStatus, *,
+                       amount: int | None = None, reason: str = "") -> list[Reply]:
+    """Records the decision and tells the member (the chat's and the console's one way)."""
     await set_status(ctx.session, claim, status, actor_id=ctx.member.id, now=ctx.now,
                      decided_fen=amount, reason=reason)
     return await _told(ctx, claim)
