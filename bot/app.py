@@ -30,6 +30,7 @@ from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
+from bot.pending import resend_unsent
 from handlers import all_routes
 from models.base import utcnow
 from models.db import Sessions, make_engine
@@ -125,6 +126,7 @@ class App:
             await self.telegram.start()
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
+        await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
         await self.delivery.start()
         self.scheduler.start()
 
@@ -139,6 +141,7 @@ class App:
             await self.wechat.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.dispatcher.confirmations.close()
         await self.sessions.dispose()
 
     async def serve(self) -> None:

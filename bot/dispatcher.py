@@ -1,7 +1,11 @@
 """Picks the handler for an `Incoming` (command, button, flow, event or intent) and runs it.
 
-One database session per message: committed when the handler returns, rolled back if it
-raises. Whatever happens, the member gets an answer or the failure is logged with the update id.
+One short write transaction per message: committed when the handler returns, rolled back if
+it raises. The sender, their flow and whether the update was handled are read before it (no
+write lock held), and a free-text question is classified before it too; the transaction holds
+the handler's database work, one update of the member row and the record of the update with
+its replies (bot/pending.py). Whatever happens, the member gets an answer or the failure is
+logged with the update id.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.answering.types import Certainty
-from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
+from bot.answering.types import Certainty, Classification
+from bot.context import Context, FileFetcher, Flow, NoFiles, Services
 from bot.i18n import N_, normalize_language
 from bot.messages import Incoming, Reply, split_payload
+from bot.pending import Confirmations, replies_to_json
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
+from models.conversation import ConversationState
 from models.db import Sessions
-from models.dedupe import claim_update
-from models.member import Member, get_or_create_member
+from models.dedupe import mark_sent, record_update
+from models.inbound import Sender, adopt, look_up_sender, touch_member, upsert_member
+from models.member import Member
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,11 @@ STAFF_ONLY = N_("Sorry, that is only for union staff.")
 PRIVATE_ONLY = N_("Please use this in a private chat with me.")
 EMPTY_TEXT = N_("Please type your question, or choose from the menu.")
 NOT_TEXT = N_("I can only read text messages for now. Please type your question.")
+UNSENT_LIMIT = 10_000  # updates awaiting their channel's "sent"; a channel that never says leaks
+
+
+class _HandledElsewhere(Exception):
+    """Another process or task recorded the same update first: roll this handling back."""
 
 
 class Dispatcher:
@@ -55,6 +68,8 @@ class Dispatcher:
         self.intents = {r.intent: r for r in routes if r.intent}
         self.flows = {r.flow: r for r in routes if r.flow and not r.command}
         self.events = {r.event: r for r in routes if r.event}
+        self.confirmations = Confirmations(sessions)
+        self._unsent: dict[tuple[str, str], int] = {}
 
     @property
     def known_actions(self) -> frozenset[str]:
@@ -82,28 +97,85 @@ class Dispatcher:
             break
         return [Reply(text=self.services.catalogs.get(language).gettext(SORRY))]
 
+    def delivered(self, msg: Incoming) -> None:
+        """The channel sent the replies to `msg`: they need not be sent again after a crash."""
+        row_id = self._unsent.pop((msg.channel, msg.update_id), None)
+        if row_id is not None:
+            self.confirmations.add(row_id)
+
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
     ) -> list[Reply]:
-        async with self.sessions.begin() as session:
-            now = self.clock()
-            if msg.update_id and not await claim_update(
-                session, channel=msg.channel, key=msg.update_id, now=now
-            ):
-                log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-                return []
-            member, _created = await get_or_create_member(
+        now = self.clock()
+        async with self.sessions.read() as reading:
+            sender = await look_up_sender(reading, channel=msg.channel, external_id=msg.user_id,
+                                          update_key=msg.update_id[:200])
+        if msg.update_id and sender.handled:
+            log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+            return []
+        flow = _flow_of(sender.state)
+        early = self._classify_early(msg, sender, flow, language, now)
+        confirmed = self.confirmations.take()
+        try:
+            async with self.sessions.begin() as session:
+                replies = await self._handle_in(session, msg, sender, flow, early, files,
+                                                language, now)
+                await mark_sent(session, confirmed)
+        except _HandledElsewhere:
+            self.confirmations.give_back(confirmed)
+            log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+            return []
+        except BaseException:
+            self.confirmations.give_back(confirmed)
+            raise
+        return replies
+
+    async def _handle_in(
+        self, session: AsyncSession, msg: Incoming, sender: Sender, flow: Flow | None,
+        early: Classification | None, files: FileFetcher | None, language: str, now: datetime,
+    ) -> list[Reply]:
+        if sender.member is None:
+            member = await upsert_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,
             )
-            ctx = Context(
-                session=session, member=member, now=now, services=self.services,
-                translator=self.services.catalogs.get(member.language),
-                files=files or NoFiles(), flow=await load_flow(session, member.id),
+        else:
+            member, _state = adopt(session, sender)
+        ctx = Context(
+            session=session, member=member, now=now, services=self.services,
+            translator=self.services.catalogs.get(member.language),
+            files=files or NoFiles(), flow=flow, classification=early,
+        )
+        replies = _as_list(await self._route(msg, ctx))
+        _remember_topic(member, replies, now)
+        touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now)
+        if msg.update_id:
+            row_id = await record_update(
+                session, channel=msg.channel, key=msg.update_id, now=now,
+                replies=replies_to_json(msg.address, replies),
             )
-            replies = _as_list(await self._route(msg, ctx))
-            _remember_topic(member, replies, now)
-            return replies
+            if row_id is None:
+                raise _HandledElsewhere
+            if replies and len(self._unsent) < UNSENT_LIMIT:
+                self._unsent[(msg.channel, msg.update_id)] = row_id
+        return replies
+
+    def _classify_early(
+        self, msg: Incoming, sender: Sender, flow: Flow | None, language: str, now: datetime
+    ) -> Classification | None:
+        """Classify free text before the transaction: it is the costliest step and needs no
+        database. Only for a message that will reach `_answer_text`."""
+        text = (msg.text or "").strip()
+        if (not text or msg.command is not None or msg.payload is not None
+                or msg.reply_to_text is not None or _event_of(msg) is not None
+                or (flow is not None and flow.name in self.flows)):
+            return None
+        member = sender.member
+        previous = _recent_topic(member, now) if member is not None else None
+        return self.services.answerer.classify(
+            text[:CLASSIFY_LIMIT], lang=member.language if member is not None else language,
+            previous_intent=previous,
+        )
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
@@ -137,11 +209,13 @@ class Dispatcher:
         text = (msg.text or "").strip()
         if not text:
             return Reply(text=ctx._(EMPTY_TEXT), intent="help")
-        previous = _recent_topic(ctx.member, ctx.now)
-        classification = self.services.answerer.classify(
-            text[:CLASSIFY_LIMIT], lang=ctx.language, previous_intent=previous
-        )
-        ctx.classification = classification
+        classification = ctx.classification
+        if classification is None:
+            classification = self.services.answerer.classify(
+                text[:CLASSIFY_LIMIT], lang=ctx.language,
+                previous_intent=_recent_topic(ctx.member, ctx.now),
+            )
+            ctx.classification = classification
         route = None
         if classification.certainty is Certainty.CONFIDENT:
             route = self.intents.get(classification.intent)
@@ -186,6 +260,10 @@ def _recent_topic(member: Member, now: datetime) -> str | None:
         if now - member.last_intent_at < CONTEXT_WINDOW:
             return member.last_intent
     return None
+
+
+def _flow_of(state: ConversationState | None) -> Flow | None:
+    return None if state is None else Flow(state.flow, state.step, dict(state.data))
 
 
 def _event_of(msg: Incoming) -> Event | None:

@@ -163,7 +163,9 @@ class WeChatChannel:
         others = [r for r in replies if not (r.to is None or r.to == incoming.address)]
         if others:
             self._spawn(self.outbound.deliver(incoming.address, others))
-        return await self._render(incoming.chat_id, mine) if mine else ()
+        texts = await self._render(incoming.chat_id, mine) if mine else ()
+        self.dispatcher.delivered(incoming)  # passed to WeChat's answer or the late send
+        return texts
 
     async def _resolve_option(self, incoming: Incoming) -> Incoming:
         """A lone digit answers the numbered options we offered last; writing again makes a

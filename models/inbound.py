@@ -1,0 +1,81 @@
+"""The reads and writes every update makes: who sent it, their flow, whether it was handled.
+
+Read in one statement before the write transaction (no write lock held); written in as few
+statements as the databases allow: a new member is one upsert with RETURNING, a known one is
+merged in without a query and updated once at commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.conversation import ConversationState
+from models.dedupe import HandledUpdate, dialect_insert
+from models.member import Member
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """What the database knew of an update's sender before handling it."""
+
+    member: Member | None
+    state: ConversationState | None
+    handled: bool
+
+
+async def look_up_sender(
+    session: AsyncSession, *, channel: str, external_id: str, update_key: str
+) -> Sender:
+    """The member, their flow state and whether this update was handled: one SELECT. An
+    unknown member has handled nothing (a member is created with their first update)."""
+    handled = exists().where(HandledUpdate.channel == channel, HandledUpdate.key == update_key)
+    row = (await session.execute(
+        select(Member, ConversationState, handled.label("handled"))
+        .outerjoin(ConversationState, ConversationState.member_id == Member.id)
+        .where(Member.channel == channel, Member.external_id == external_id)
+    )).first()
+    if row is None:
+        return Sender(None, None, False)
+    return Sender(row[0], row[1], bool(row[2]))
+
+
+async def upsert_member(
+    session: AsyncSession, *, channel: str, external_id: str, chat_id: str, display_name: str,
+    language: str, now: datetime,
+) -> Member:
+    """Create the member on first contact, or touch the one another update just created."""
+    values = {"channel": channel, "external_id": external_id, "chat_id": chat_id,
+              "display_name": display_name[:128], "language": language, "role": "member",
+              "unreachable": False, "created_at": now, "last_seen_at": now}
+    statement = dialect_insert(session, Member).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "external_id"],
+        set_={"last_seen_at": now, "chat_id": chat_id},
+    ).returning(Member)
+    member: Member = (await session.scalars(
+        statement, execution_options={"populate_existing": True}
+    )).one()
+    return member
+
+
+def adopt(session: AsyncSession, sender: Sender) -> tuple[Member, ConversationState | None]:
+    """Bring what `look_up_sender` read into the write session without querying again."""
+    assert sender.member is not None
+    member = session.sync_session.merge(sender.member, load=False)
+    state = sender.state
+    if state is not None:
+        state = session.sync_session.merge(state, load=False)
+    return member, state
+
+
+def touch_member(member: Member, *, chat_id: str, display_name: str, now: datetime) -> None:
+    """Seen now, at this chat: set last, so it joins the member's one UPDATE at commit."""
+    member.last_seen_at = now
+    if member.chat_id != chat_id:
+        member.chat_id = chat_id
+    if display_name and member.display_name != display_name[:128]:
+        member.display_name = display_name[:128]
