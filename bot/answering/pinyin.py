@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
-
-from pypinyin.pinyin_dict import pinyin_dict
+from importlib.util import find_spec
+from pathlib import Path
 
 _MAX_SYLLABLE = 6
+_FIRST_READING = re.compile(r'"(\d+)": "([^",]*)')  # a line of pinyin_dict.json
 
 
 def _strip_tone(syllable: str) -> str:
@@ -15,12 +17,27 @@ def _strip_tone(syllable: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "u")
 
 
+def _pinyin_dict_path() -> Path:
+    # Only pypinyin's character table, read as data: importing the package loads its phrase
+    # dictionary too (about 55 MB of RSS), which the engine never uses.
+    spec = find_spec("pypinyin")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("pypinyin")
+    return Path(spec.origin).parent / "pinyin_dict.json"
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], frozenset[str]]:
     chars: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        # The first reading is the most common one; homophone slips mostly keep it.
-        chars[chr(code)] = _strip_tone(readings.split(",", 1)[0])
+    toneless: dict[str, str] = {}  # one string per syllable, shared by its characters
+    text = _pinyin_dict_path().read_text(encoding="utf-8")
+    # The first reading is the most common one; homophone slips mostly keep it.
+    for match in _FIRST_READING.finditer(text):
+        reading = match[2]
+        syllable = toneless.get(reading)
+        if syllable is None:
+            syllable = toneless[reading] = _strip_tone(reading)
+        chars[chr(int(match[1]))] = syllable
     syllables = frozenset(s for s in chars.values() if s.isascii() and s.isalpha())
     return chars, syllables
 
