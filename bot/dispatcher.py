@@ -1,9 +1,8 @@
 """Picks the handler for an `Incoming` (command, button, flow, event or intent) and runs it.
 
-One short write transaction per message: committed when the handler returns, rolled back if
-it raises. The sender, their flow and whether the update was handled are read before it (no
-write lock held), and a free-text question is classified before it too; the transaction holds
-the handler's database work, one update of the member row and the record of the update with
+One short transaction per message: committed when the handler returns, rolled back if it
+raises. It holds one SELECT of the sender, their flow and whether the update was handled, the
+handler's database work, one UPDATE of the member row and one INSERT recording the update with
 its replies (bot/pending.py). Whatever happens, the member gets an answer or the failure is
 logged with the update id.
 """
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.answering.types import Certainty, Classification
+from bot.answering.types import Certainty
 from bot.context import Context, FileFetcher, Flow, NoFiles, Services
 from bot.i18n import N_, normalize_language
 from bot.messages import Incoming, Reply, split_payload
@@ -27,8 +26,8 @@ from models.audit import record_audit
 from models.base import utcnow
 from models.conversation import ConversationState
 from models.db import Sessions
-from models.dedupe import mark_sent, record_update
-from models.inbound import Sender, adopt, look_up_sender, touch_member, upsert_member
+from models.dedupe import KEY_LIMIT, mark_sent, record_update
+from models.inbound import look_up_sender, touch_member, upsert_member
 from models.member import Member
 
 log = logging.getLogger(__name__)
@@ -106,20 +105,10 @@ class Dispatcher:
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
     ) -> list[Reply]:
-        now = self.clock()
-        async with self.sessions.read() as reading:
-            sender = await look_up_sender(reading, channel=msg.channel, external_id=msg.user_id,
-                                          update_key=msg.update_id[:200])
-        if msg.update_id and sender.handled:
-            log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-            return []
-        flow = _flow_of(sender.state)
-        early = self._classify_early(msg, sender, flow, language, now)
         confirmed = self.confirmations.take()
         try:
             async with self.sessions.begin() as session:
-                replies = await self._handle_in(session, msg, sender, flow, early, files,
-                                                language, now)
+                replies = await self._handle_in(session, msg, files, language, self.clock())
                 await mark_sent(session, confirmed)
         except _HandledElsewhere:
             self.confirmations.give_back(confirmed)
@@ -131,20 +120,23 @@ class Dispatcher:
         return replies
 
     async def _handle_in(
-        self, session: AsyncSession, msg: Incoming, sender: Sender, flow: Flow | None,
-        early: Classification | None, files: FileFetcher | None, language: str, now: datetime,
+        self, session: AsyncSession, msg: Incoming, files: FileFetcher | None, language: str,
+        now: datetime,
     ) -> list[Reply]:
-        if sender.member is None:
+        sender = await look_up_sender(session, channel=msg.channel, external_id=msg.user_id,
+                                      update_key=msg.update_id[:KEY_LIMIT])
+        if msg.update_id and sender.handled:
+            raise _HandledElsewhere
+        member = sender.member
+        if member is None:
             member = await upsert_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,
             )
-        else:
-            member, _state = adopt(session, sender)
         ctx = Context(
             session=session, member=member, now=now, services=self.services,
             translator=self.services.catalogs.get(member.language),
-            files=files or NoFiles(), flow=flow, classification=early,
+            files=files or NoFiles(), flow=_flow_of(sender.state),
         )
         replies = _as_list(await self._route(msg, ctx))
         _remember_topic(member, replies, now)
@@ -159,23 +151,6 @@ class Dispatcher:
             if replies and len(self._unsent) < UNSENT_LIMIT:
                 self._unsent[(msg.channel, msg.update_id)] = row_id
         return replies
-
-    def _classify_early(
-        self, msg: Incoming, sender: Sender, flow: Flow | None, language: str, now: datetime
-    ) -> Classification | None:
-        """Classify free text before the transaction: it is the costliest step and needs no
-        database. Only for a message that will reach `_answer_text`."""
-        text = (msg.text or "").strip()
-        if (not text or msg.command is not None or msg.payload is not None
-                or msg.reply_to_text is not None or _event_of(msg) is not None
-                or (flow is not None and flow.name in self.flows)):
-            return None
-        member = sender.member
-        previous = _recent_topic(member, now) if member is not None else None
-        return self.services.answerer.classify(
-            text[:CLASSIFY_LIMIT], lang=member.language if member is not None else language,
-            previous_intent=previous,
-        )
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
@@ -209,13 +184,11 @@ class Dispatcher:
         text = (msg.text or "").strip()
         if not text:
             return Reply(text=ctx._(EMPTY_TEXT), intent="help")
-        classification = ctx.classification
-        if classification is None:
-            classification = self.services.answerer.classify(
-                text[:CLASSIFY_LIMIT], lang=ctx.language,
-                previous_intent=_recent_topic(ctx.member, ctx.now),
-            )
-            ctx.classification = classification
+        previous = _recent_topic(ctx.member, ctx.now)
+        classification = self.services.answerer.classify(
+            text[:CLASSIFY_LIMIT], lang=ctx.language, previous_intent=previous
+        )
+        ctx.classification = classification
         route = None
         if classification.certainty is Certainty.CONFIDENT:
             route = self.intents.get(classification.intent)

@@ -46,13 +46,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")  # a snapshot for reading; takes no write lock
-        return
     # IMMEDIATE takes the write lock now, waiting up to busy_timeout for it. A deferred
     # transaction that read first and writes later fails at once ("database is locked") when
     # another connection wrote in between: the busy timeout does not apply to that upgrade.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only session takes a snapshot and no lock. Sent on the DBAPI cursor: this runs
+    # for every transaction, and SQLAlchemy's statement machinery would double its cost.
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    finally:
+        cursor.close()
 
 
 READ_ONLY = "unionbot_read_only"

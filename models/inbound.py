@@ -1,8 +1,7 @@
 """The reads and writes every update makes: who sent it, their flow, whether it was handled.
 
-Read in one statement before the write transaction (no write lock held); written in as few
-statements as the databases allow: a new member is one upsert with RETURNING, a known one is
-merged in without a query and updated once at commit.
+Read in one statement; written in as few as the databases allow: a new member is one upsert
+with RETURNING, a known one is updated once, at commit.
 """
 
 from __future__ import annotations
@@ -60,16 +59,6 @@ async def upsert_member(
         statement, execution_options={"populate_existing": True}
     )).one()
     return member
-
-
-def adopt(session: AsyncSession, sender: Sender) -> tuple[Member, ConversationState | None]:
-    """Bring what `look_up_sender` read into the write session without querying again."""
-    assert sender.member is not None
-    member = session.sync_session.merge(sender.member, load=False)
-    state = sender.state
-    if state is not None:
-        state = session.sync_session.merge(state, load=False)
-    return member, state
 
 
 def touch_member(member: Member, *, chat_id: str, display_name: str, now: datetime) -> None:
