@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint, delete, select, update
+from sqlalchemy import JSON, String, UniqueConstraint, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,19 +37,34 @@ def dialect_insert(session: AsyncSession, entity: Any) -> Any:
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(entity)
 
 
+# Built once per dialect: building and keying a statement costs more CPU than running it.
+_RECORD: dict[str, Any] = {}
+_MARK_SENT = (update(HandledUpdate).where(HandledUpdate.id.in_(bindparam("ids", expanding=True)))
+              .values(replies=None))
+
+
+def _record_statement(session: AsyncSession) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _RECORD:
+        _RECORD[name] = (
+            dialect_insert(session, HandledUpdate)
+            .values(channel=bindparam("channel"), key=bindparam("key"), at=bindparam("at"),
+                    replies=bindparam("replies"))
+            .on_conflict_do_nothing(index_elements=["channel", "key"])
+            .returning(HandledUpdate.id)
+        )
+    return _RECORD[name]
+
+
 async def record_update(
     session: AsyncSession, *, channel: str, key: str, now: datetime,
     replies: Sequence[dict[str, Any]] = (),
 ) -> int | None:
     """Mark (channel, key) handled, keeping its replies until `mark_sent`: one statement.
     Returns the row id, or None if another transaction handled the same update first."""
-    statement = (
-        dialect_insert(session, HandledUpdate)
-        .values(channel=channel, key=key[:KEY_LIMIT], at=now, replies=list(replies) or None)
-        .on_conflict_do_nothing(index_elements=["channel", "key"])
-        .returning(HandledUpdate.id)
-    )
-    row_id: int | None = await session.scalar(statement)
+    row_id: int | None = await session.scalar(_record_statement(session), {
+        "channel": channel, "key": key[:KEY_LIMIT], "at": now, "replies": list(replies) or None,
+    })
     return row_id
 
 
@@ -60,9 +75,7 @@ async def claim_update(session: AsyncSession, *, channel: str, key: str, now: da
 
 async def mark_sent(session: AsyncSession, ids: Collection[int]) -> None:
     if ids:
-        await session.execute(
-            update(HandledUpdate).where(HandledUpdate.id.in_(ids)).values(replies=None)
-        )
+        await session.execute(_MARK_SENT, {"ids": list(ids)})
 
 
 async def unsent_replies(

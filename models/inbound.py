@@ -9,12 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.conversation import ConversationState
 from models.dedupe import HandledUpdate, dialect_insert
 from models.member import Member
+
+# Built once: building and keying a statement costs more CPU than running it.
+_LOOK_UP = (
+    select(Member, ConversationState,
+           exists().where(HandledUpdate.channel == bindparam("channel"),
+                          HandledUpdate.key == bindparam("key")).label("handled"))
+    .outerjoin(ConversationState, ConversationState.member_id == Member.id)
+    .where(Member.channel == bindparam("channel"), Member.external_id == bindparam("external_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +40,8 @@ async def look_up_sender(
 ) -> Sender:
     """The member, their flow state and whether this update was handled: one SELECT. An
     unknown member has handled nothing (a member is created with their first update)."""
-    handled = exists().where(HandledUpdate.channel == channel, HandledUpdate.key == update_key)
-    row = (await session.execute(
-        select(Member, ConversationState, handled.label("handled"))
-        .outerjoin(ConversationState, ConversationState.member_id == Member.id)
-        .where(Member.channel == channel, Member.external_id == external_id)
-    )).first()
+    row = (await session.execute(_LOOK_UP, {"channel": channel, "external_id": external_id,
+                                             "key": update_key})).first()
     if row is None:
         return Sender(None, None, False)
     return Sender(row[0], row[1], bool(row[2]))
