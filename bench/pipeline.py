@@ -91,7 +91,8 @@ class Bot:
 
     def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
         self.name, self.port = name, port
-        self.process = subprocess.Popen(argv, env=env, stderr=subprocess.DEVNULL,
+        self.log = tempfile.TemporaryFile("w+")
+        self.process = subprocess.Popen(argv, env=env, stderr=self.log,
                                         stdout=subprocess.DEVNULL)
 
     @property
@@ -102,7 +103,9 @@ class Bot:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+                self.log.seek(0)
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
+                                   f"{self.log.read()[-2000:]}")
             try:
                 async with http.get(f"http://127.0.0.1:{self.port}/healthz") as res:
                     if res.status == 200:
@@ -193,7 +196,8 @@ async def bench_database(label: str, url: str, folder: Path, args: argparse.Name
     await fake.start()
     ids = count(1)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as http:
-        bots = [echo_bot(fake), unionbot(fake, url, folder)]
+        ours = unionbot(fake, url, folder)  # migrates first: that blocks this event loop
+        bots = [echo_bot(fake), ours]
         for bot in bots:
             await bot.ready(http)
             await warm_up(http, bot, fake, ids)
