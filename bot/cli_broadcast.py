@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.delivery.recurrence import parse_local_time
+from bot.progress import Progress
 from models.audit import record_audit
 from models.base import utcnow
 from models.broadcast import cancel_broadcast, count_deliveries, create_broadcast, get_broadcast
@@ -40,6 +41,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     send.add_argument("--audience", default="all", help="all | topic:NAME | lang:xx | tag:NAME")
     send.add_argument("--at", help="ISO 8601 time; without an offset, Beijing time")
     send.add_argument("--urgent", action="store_true", help="ignore quiet hours")
+    send.add_argument("--wait", action="store_true",
+                      help="show progress until the running bot has sent it")
     status = actions.add_parser("status", help="queued/sent/failed/blocked counts")
     status.add_argument("id", type=int)
     status.add_argument("--json", action="store_true")
@@ -108,8 +111,35 @@ def _send(args: argparse.Namespace, settings: Settings) -> int:
                            target=f"broadcast:{broadcast.id}", detail="via command line")
         return broadcast.id
 
-    print(_with_session(settings, work))
+    broadcast_id = _with_session(settings, work)
+    print(broadcast_id)
+    if args.wait:
+        sys.stdout.flush()
+        asyncio.run(_wait(settings, broadcast_id))
     return 0
+
+
+WAIT_POLL = 1.0  # seconds between looks at the outbox while waiting
+FINISHED = frozenset({"done", "cancelled", "missed"})
+
+
+async def _wait(settings: Settings, broadcast_id: int) -> None:
+    """A progress bar over the broadcast's outbox rows until `unionbot run` has sent them."""
+    sessions = Sessions(make_engine(settings.database.url))
+    progress = Progress(f"broadcast {broadcast_id}", None, unit="messages")
+    try:
+        while True:
+            async with sessions.read() as session:
+                broadcast = await get_broadcast(session, broadcast_id)
+                counts = await count_deliveries(session, broadcast_id)
+            progress.total = sum(counts.values()) or None
+            progress.set(progress.total - counts["queued"] if progress.total else 0)
+            if broadcast is None or broadcast.status in FINISHED:
+                break
+            await asyncio.sleep(WAIT_POLL)
+    finally:
+        progress.finish()
+        await sessions.dispose()
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
