@@ -2,14 +2,14 @@
 send costs a member a duplicate at worst, never a lost answer.
 
 The dispatcher records the replies in the transaction that marks the update handled; the
-channel says when it sent them; the confirmations ride on the next update's transaction (or a
-flush a moment later when the bot is idle). On start, whatever was recorded but never
-confirmed is sent again: at most the updates that were in flight when the process died.
+channel says when it sent them; the confirmations ride on the next update's transaction, and
+on a clean stop. On start, whatever was recorded in the last 15 minutes but never confirmed is
+sent again: the updates in flight when the process died, and the last ones it sent before (no
+later update carried their confirmation), at most as many as were in flight then.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from collections.abc import Sequence
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 RESEND_WINDOW = timedelta(minutes=15)  # an older answer is no longer worth sending
 FILE_LIMIT = 256 * 1024  # bytes of a file kept for a resend; a larger one is sent as text only
 NOWHERE = Address("", "")
-FLUSH_DELAY = 1.0  # seconds an idle bot waits before writing confirmations on their own
 
 
 def replies_to_json(origin: Address, replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -66,12 +65,9 @@ class Confirmations:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
         self._ids: set[int] = set()
-        self._flush: asyncio.Task[None] | None = None
 
     def add(self, row_id: int) -> None:
         self._ids.add(row_id)
-        if self._flush is None or self._flush.done():
-            self._flush = asyncio.create_task(self._flush_soon(), name="reply-confirmations")
 
     def take(self) -> set[int]:
         ids, self._ids = self._ids, set()
@@ -79,10 +75,6 @@ class Confirmations:
 
     def give_back(self, ids: set[int]) -> None:
         self._ids |= ids
-
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_DELAY)
-        await self.flush()
 
     async def flush(self) -> None:
         ids = self.take()
@@ -96,8 +88,6 @@ class Confirmations:
             log.exception("could not record %d sent replies; they may be sent again", len(ids))
 
     async def close(self) -> None:
-        if self._flush is not None:
-            self._flush.cancel()
         await self.flush()
 
 
