@@ -40,8 +40,8 @@ def write_roster(path: Path, rows: int) -> None:
             file.write(f"62{n:016d},{name},13{n % 10}{n:08d},{UNIONS[n % 5]}\n")
 
 
-def import_roster(env: dict[str, str], path: Path) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, last line printed) of one `unionbot import roster`."""
+def import_roster(env: dict[str, str], path: Path) -> tuple[float, float, float, str]:
+    """(seconds, CPU seconds, peak RSS in MB, last line printed) of one import."""
     started = time.perf_counter()
     process = subprocess.Popen([UNIONBOT, "import", "roster", str(path)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -50,7 +50,7 @@ def import_roster(env: dict[str, str], path: Path) -> tuple[float, float, str]:
     out = process.stdout.read().strip() if process.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import failed: {out}")
-    return seconds, usage.ru_maxrss / 1024, out
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
 def rss_mb(pid: int) -> float:
@@ -71,12 +71,13 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     bot.process.wait(15)
     env = {**os.environ, "UNIONBOT_DATABASE__URL": url,
            "UNIONBOT_CONFIG": str(folder / "none.toml")}
-    seconds, peak, out = import_roster(env, roster)
+    seconds, cpu, peak, out = import_roster(env, roster)
     print(f"roster import, {args.roster:,} new members: {seconds:.1f} s "
-          f"({args.roster / seconds:,.0f} rows/s), peak RSS {peak:.0f} MB  [{out}]")
-    seconds, peak, out = import_roster(env, roster)
-    print(f"roster import again, {args.roster:,} cards on file: {seconds:.1f} s, "
-          f"peak RSS {peak:.0f} MB")
+          f"({args.roster / seconds:,.0f} rows/s; CPU {cpu:.1f} s), peak RSS {peak:.0f} MB"
+          f"  [{out}]")
+    seconds, cpu, peak, out = import_roster(env, roster)
+    print(f"roster import again, {args.roster:,} cards on file: {seconds:.1f} s "
+          f"(CPU {cpu:.1f} s), peak RSS {peak:.0f} MB")
     bot = unionbot(fake, url, folder)
     async with aiohttp.ClientSession() as http:
         await bot.ready(http)
