@@ -1,10 +1,10 @@
 """Picks the handler for an `Incoming` (command, button, flow, event or intent) and runs it.
 
 One short transaction per message: committed when the handler returns, rolled back if it
-raises. It holds one SELECT of the sender, their flow and whether the update was handled, the
-handler's database work, one UPDATE of the member row and one INSERT recording the update with
-its replies (bot/pending.py). Whatever happens, the member gets an answer or the failure is
-logged with the update id.
+raises. It holds one INSERT claiming the update (a retry finds it taken), one SELECT of the
+sender and their flow, the handler's database work, one UPDATE of the member row and one
+keeping the replies until they were sent (bot/pending.py). Whatever happens, the member gets
+an answer or the failure is logged with the update id.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from models.audit import record_audit
 from models.base import utcnow
 from models.conversation import ConversationState
 from models.db import Sessions
-from models.dedupe import KEY_LIMIT, mark_sent, record_update
+from models.dedupe import keep_replies, mark_sent, record_update
 from models.inbound import look_up_sender, touch_member, upsert_member
 from models.member import Member
 
@@ -123,10 +123,15 @@ class Dispatcher:
         self, session: AsyncSession, msg: Incoming, files: FileFetcher | None, language: str,
         now: datetime,
     ) -> list[Reply]:
-        sender = await look_up_sender(session, channel=msg.channel, external_id=msg.user_id,
-                                      update_key=msg.update_id[:KEY_LIMIT])
-        if msg.update_id and sender.handled:
-            raise _HandledElsewhere
+        # The claim comes first: a platform's retry reaching another process waits for this
+        # transaction on the row lock (PostgreSQL) and is then skipped, never run twice.
+        row_id = None
+        if msg.update_id:
+            row_id = await record_update(session, channel=msg.channel, key=msg.update_id,
+                                         now=now)
+            if row_id is None:
+                raise _HandledElsewhere
+        sender = await look_up_sender(session, channel=msg.channel, external_id=msg.user_id)
         member = sender.member
         if member is None:
             member = await upsert_member(
@@ -141,14 +146,9 @@ class Dispatcher:
         replies = _as_list(await self._route(msg, ctx))
         _remember_topic(member, replies, now)
         touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now)
-        if msg.update_id:
-            row_id = await record_update(
-                session, channel=msg.channel, key=msg.update_id, now=now,
-                replies=replies_to_json(msg.address, replies),
-            )
-            if row_id is None:
-                raise _HandledElsewhere
-            if replies and len(self._unsent) < UNSENT_LIMIT:
+        if row_id is not None and replies:
+            await keep_replies(session, row_id, replies_to_json(msg.address, replies))
+            if len(self._unsent) < UNSENT_LIMIT:
                 self._unsent[(msg.channel, msg.update_id)] = row_id
         return replies
 

@@ -68,6 +68,14 @@ async def record_update(
     return row_id
 
 
+_KEEP = (update(HandledUpdate).where(HandledUpdate.id == bindparam("row_id"))
+         .values(replies=bindparam("replies")))
+
+
+async def keep_replies(session: AsyncSession, row_id: int, replies: list[dict[str, Any]]) -> None:
+    await session.execute(_KEEP, {"row_id": row_id, "replies": replies})
+
+
 async def claim_update(session: AsyncSession, *, channel: str, key: str, now: datetime) -> bool:
     """True the first time (channel, key) is seen, by any process sharing the database."""
     return await record_update(session, channel=channel, key=key, now=now) is not None

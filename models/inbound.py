@@ -1,4 +1,4 @@
-"""The reads and writes every update makes: who sent it, their flow, whether it was handled.
+"""The reads and writes every update makes: who sent it, and their flow.
 
 Read in one statement; written in as few as the databases allow: a new member is one upsert
 with RETURNING, a known one is updated once, at commit.
@@ -9,18 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.conversation import ConversationState
-from models.dedupe import HandledUpdate, dialect_insert
+from models.dedupe import dialect_insert
 from models.member import Member
 
 # Built once: building and keying a statement costs more CPU than running it.
 _LOOK_UP = (
-    select(Member, ConversationState,
-           exists().where(HandledUpdate.channel == bindparam("channel"),
-                          HandledUpdate.key == bindparam("key")).label("handled"))
+    select(Member, ConversationState)
     .outerjoin(ConversationState, ConversationState.member_id == Member.id)
     .where(Member.channel == bindparam("channel"), Member.external_id == bindparam("external_id"))
 )
@@ -32,19 +30,13 @@ class Sender:
 
     member: Member | None
     state: ConversationState | None
-    handled: bool
 
 
-async def look_up_sender(
-    session: AsyncSession, *, channel: str, external_id: str, update_key: str
-) -> Sender:
-    """The member, their flow state and whether this update was handled: one SELECT. An
-    unknown member has handled nothing (a member is created with their first update)."""
-    row = (await session.execute(_LOOK_UP, {"channel": channel, "external_id": external_id,
-                                             "key": update_key})).first()
-    if row is None:
-        return Sender(None, None, False)
-    return Sender(row[0], row[1], bool(row[2]))
+async def look_up_sender(session: AsyncSession, *, channel: str, external_id: str) -> Sender:
+    """The member and their flow state: one SELECT."""
+    row = (await session.execute(_LOOK_UP, {"channel": channel,
+                                             "external_id": external_id})).first()
+    return Sender(None, None) if row is None else Sender(row[0], row[1])
 
 
 async def upsert_member(
