@@ -134,6 +134,9 @@ def unionbot(fake: FakeTelegram, url: str, folder: Path) -> Bot:
         "UNIONBOT_TELEGRAM__BASE_URL": fake.base_url,
         "UNIONBOT_TELEGRAM__BASE_FILE_URL": fake.base_file_url,
         "UNIONBOT_HTTP__PORT": str(port),
+        # Flood limits off: replies share the bot-wide send limit (30/s by default).
+        "UNIONBOT_BROADCAST__RATE_PER_SECOND": "1000",
+        "UNIONBOT_BROADCAST__PAID": "true",
         "UNIONBOT_BOT__DATA_DIR": str(folder),
         "UNIONBOT_BOT__DEMO_DATA": "false",
         "UNIONBOT_CONFIG": str(folder / "none.toml"),
