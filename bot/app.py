@@ -39,6 +39,7 @@ from bot.i18n import Catalogs
 from bot.leases import Lease
 from bot.logsafe import PathOnlyAccessLogger, install_redaction
 from bot.metrics import LEADER, MetricsRefresher, exposition
+from bot.pending import resend_unsent
 from bot.privacy.keys import activate, check_document_keys, check_keys
 from bot.process_lock import hold_sqlite_lock, release
 from bot.shared import SharedState
@@ -218,6 +219,7 @@ class App:
             await self.poller_lease.start()
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
+        await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
         await self.delivery.start()
         await self.scheduler_lease.start()
         if self.settings.metrics.enabled:
@@ -237,6 +239,7 @@ class App:
             await self.wechat.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.dispatcher.confirmations.close()
         await self.sessions.dispose()
         if self.shared is not None:
             await self.shared.close()

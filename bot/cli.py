@@ -8,9 +8,9 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings, find_config, load_settings
 from bot.importing.tabular import ImportReport
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.app import App
     from bot.importing.tabular import ImportReport, Row
 
-Importer = Callable[["AsyncSession", list["Row"]], Awaitable[ImportReport]]
+Importer = Callable[["AsyncSession", Any], Awaitable[ImportReport]]
 Command = Callable[[argparse.Namespace, Settings], int]
 IMPORT_KINDS = ("merchants", "roster", "events", "payouts")
 SEALED_DATA = frozenset({"demo", "import", "staff", "broadcast"})  # commands reading members
@@ -189,15 +189,21 @@ async def _load_demo(settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    """All rows or none: exit 1 with every error (by row number) when any row is bad."""
-    from bot.importing.tabular import TableError, read_table
+    """All rows or none: exit 1 with every error (by row number) when any row is bad. The
+    roster is streamed (it may have 100,000 rows); the other kinds are read whole."""
+    from bot.importing.tabular import TableError, count_rows, iter_table, read_table
+    from bot.progress import Progress
 
     try:
-        rows = read_table(args.file)
+        if args.kind == "roster":
+            progress = Progress(f"import {args.kind}", count_rows(args.file))
+            rows: Iterable[Row] = progress.wrap(iter_table(args.file))
+        else:
+            rows = read_table(args.file)
+        report = asyncio.run(_import_rows(settings, args.kind, rows))
     except (TableError, OSError) as exc:
         print(f"{args.file}: {exc}", file=sys.stderr)
         return 1
-    report = asyncio.run(_import_rows(settings, args.kind, rows))
     for line in report.errors:
         print(f"{args.file}: {line}", file=sys.stderr)
     if not report.ok:
@@ -207,7 +213,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> ImportReport:
+async def _import_rows(settings: Settings, kind: str, rows: Iterable[Row]) -> ImportReport:
     from functools import partial
 
     from bot.i18n import Catalogs
@@ -228,9 +234,20 @@ async def _import_rows(settings: Settings, kind: str, rows: list[Row]) -> Import
     sessions = Sessions(make_engine(settings.database.url))
     try:
         async with sessions.begin() as session:
-            return await importer(session, rows)
+            report = await importer(session, rows)
+            if not report.ok:
+                raise _Rejected(report)
+            return report
+    except _Rejected as rejected:  # rolled back: rows written before the first bad one too
+        return rejected.report
     finally:
         await sessions.dispose()
+
+
+class _Rejected(Exception):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import rejected")
+        self.report = report
 
 
 def _i18n(args: argparse.Namespace, settings: Settings) -> int:

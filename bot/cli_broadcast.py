@@ -18,6 +18,7 @@ from bot.delivery.plan_text import audience_label, describe_plan, reasons
 from bot.delivery.when import parse_when
 from bot.i18n import Catalogs, Translator
 from bot.parsing import valid_account_id
+from bot.progress import Progress
 from models.audit import record_audit
 from models.base import utcnow
 from models.broadcast import (
@@ -56,6 +57,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                       help="print the plan (who, on which channel, how long); send nothing")
     plan = actions.add_parser("plan", help="who an audience reaches, per channel, and how")
     plan.add_argument("--audience", default="all", help="all | topic:NAME | lang:xx | tag:NAME")
+    send.add_argument("--wait", action="store_true",
+                      help="show progress until the running bot has sent it")
     status = actions.add_parser("status", help="queued/sent/failed/blocked counts")
     status.add_argument("id", type=int)
     status.add_argument("--json", action="store_true")
@@ -181,7 +184,33 @@ def _send(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(described, file=sys.stderr)
     print(broadcast_id)
+    if args.wait:
+        sys.stdout.flush()
+        asyncio.run(_wait(settings, broadcast_id))
     return 0
+
+
+WAIT_POLL = 1.0  # seconds between looks at the outbox while waiting
+FINISHED = frozenset({"done", "cancelled", "missed"})
+
+
+async def _wait(settings: Settings, broadcast_id: int) -> None:
+    """A progress bar over the broadcast's outbox rows until `unionbot run` has sent them."""
+    sessions = Sessions(make_engine(settings.database.url))
+    progress = Progress(f"broadcast {broadcast_id}", None, unit="messages")
+    try:
+        while True:
+            async with sessions.read() as session:
+                broadcast = await get_broadcast(session, broadcast_id)
+                counts = await count_deliveries(session, broadcast_id)
+            progress.total = sum(counts.values()) or None
+            progress.set(progress.total - counts["queued"] if progress.total else 0)
+            if broadcast is None or broadcast.status in FINISHED:
+                break
+            await asyncio.sleep(WAIT_POLL)
+    finally:
+        progress.finish()
+        await sessions.dispose()
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:

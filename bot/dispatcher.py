@@ -1,7 +1,10 @@
 """Picks the handler for an `Incoming` (command, button, flow, event or intent) and runs it.
 
-One database session per message: committed when the handler returns, rolled back if it
-raises. Whatever happens, the member gets an answer or the failure is logged with the update id.
+One short transaction per message: committed when the handler returns, rolled back if it
+raises. It holds one INSERT claiming the update (a retry finds it taken), one SELECT of the
+sender and their flow, the handler's database work, one UPDATE of the member row and one
+keeping the replies until they were sent (bot/pending.py). Whatever happens, the member gets
+an answer or the failure is logged with the update id.
 """
 
 from __future__ import annotations
@@ -13,23 +16,26 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answering.types import Certainty
-from bot.context import Context, FileFetcher, NoFiles, Services, load_flow
+from bot.context import Context, FileFetcher, Flow, NoFiles, Services
 from bot.i18n import N_, normalize_language
 from bot.masking import mask_personal
 from bot.messages import Button, Incoming, Reply, split_payload
 from bot.metrics import observe_update
 from bot.natural import is_exit, language_of
 from bot.notices import queue_notices, split_notices
+from bot.pending import Confirmations, replies_to_json
 from bot.prefetch import prefetch, worth_fetching
 from bot.routing import Event, HandlerResult, Route
 from models.audit import record_audit
 from models.base import utcnow
-from models.conversation import find_flow
+from models.conversation import ConversationState, find_flow
 from models.db import Sessions
-from models.dedupe import claim_update
-from models.member import Member, get_or_create_member
+from models.dedupe import keep_replies, mark_sent, record_update
+from models.inbound import look_up_sender, touch_member, upsert_member
+from models.member import Member
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +56,12 @@ LEAVE_OR_STAY = N_("You are in the middle of: {flow}. Continue it, or leave it (
 STAY = N_("Continue")
 LEAVE = N_("Leave it")
 STAYING = N_("Good, let's go on. Please answer the last question above.")
+
+UNSENT_LIMIT = 10_000  # updates awaiting their channel's "sent"; a channel that never says leaks
+
+
+class _HandledElsewhere(Exception):
+    """Another process or task recorded the same update first: roll this handling back."""
 
 
 # Commands that answer in the middle of a flow and leave it where it was: asking for help or
@@ -76,6 +88,8 @@ class Dispatcher:
         self.flows = {r.flow: r for r in routes if r.flow and not r.command}
         self.file_flows = {name for name, r in self.flows.items() if r.takes_files}
         self.events = {r.event: r for r in routes if r.event}
+        self.confirmations = Confirmations(sessions)
+        self._unsent: dict[tuple[str, str], int] = {}
 
     @property
     def known_actions(self) -> frozenset[str]:
@@ -129,37 +143,72 @@ class Dispatcher:
             return files
         return await prefetch(files, msg.attachment)
 
+    def delivered(self, msg: Incoming) -> None:
+        """The channel sent the replies to `msg`: they need not be sent again after a crash."""
+        row_id = self._unsent.pop((msg.channel, msg.update_id), None)
+        if row_id is not None:
+            self.confirmations.add(row_id)
+
     async def _handle_once(
         self, msg: Incoming, files: FileFetcher | None, language: str
     ) -> list[Reply] | None:
         """The replies, or None when the update was handled already."""
-        queued = 0
-        async with self.sessions.begin() as session:
-            now = self.clock()
-            if msg.update_id and not await claim_update(
-                session, channel=msg.channel, key=msg.update_id, now=now
-            ):
-                log.info("update %s:%s was handled already", msg.channel, msg.update_id)
-                return None
-            if msg.text and log.isEnabledFor(logging.DEBUG):  # text only at DEBUG, masked
-                log.debug("update %s text: %s", msg.update_id, mask_personal(msg.text[:200]))
-            member, _created = await get_or_create_member(
+        confirmed = self.confirmations.take()
+        try:
+            async with self.sessions.begin() as session:
+                replies, queued = await self._handle_in(session, msg, files, language,
+                                                        self.clock())
+                await mark_sent(session, confirmed)
+        except _HandledElsewhere:
+            self.confirmations.give_back(confirmed)
+            log.info("update %s:%s was handled already", msg.channel, msg.update_id)
+            return None
+        except BaseException:
+            self.confirmations.give_back(confirmed)
+            raise
+        if queued:
+            self.on_notices()
+        return replies
+
+    async def _handle_in(
+        self, session: AsyncSession, msg: Incoming, files: FileFetcher | None, language: str,
+        now: datetime,
+    ) -> tuple[list[Reply], int]:
+        """(the direct replies, how many notices were queued)."""
+        # The claim comes first: a platform's retry reaching another process waits for this
+        # transaction on the row lock (PostgreSQL) and is then skipped, never run twice.
+        row_id = None
+        if msg.update_id:
+            row_id = await record_update(session, channel=msg.channel, key=msg.update_id,
+                                         now=now)
+            if row_id is None:
+                raise _HandledElsewhere
+        if msg.text and log.isEnabledFor(logging.DEBUG):  # text only at DEBUG, masked
+            log.debug("update %s text: %s", msg.update_id, mask_personal(msg.text[:200]))
+        sender = await look_up_sender(session, channel=msg.channel, external_id=msg.user_id)
+        member = sender.member
+        if member is None:
+            member = await upsert_member(
                 session, channel=msg.channel, external_id=msg.user_id, chat_id=msg.chat_id,
                 display_name=msg.display_name, language=language, now=now,
                 private=msg.is_private,
             )
-            ctx = Context(
-                session=session, member=member, now=now, services=self.services,
-                translator=self.services.catalogs.get(member.language),
-                files=files or NoFiles(), flow=await load_flow(session, member.id),
-            )
-            _follow_language(msg, ctx)
-            replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
-            _remember_topic(member, replies, now)
-            queued = await queue_notices(session, notices, now=now)
-        if queued:
-            self.on_notices()
-        return replies
+        ctx = Context(
+            session=session, member=member, now=now, services=self.services,
+            translator=self.services.catalogs.get(member.language),
+            files=files or NoFiles(), flow=_flow_of(sender.state),
+        )
+        _follow_language(msg, ctx)
+        replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
+        _remember_topic(member, replies, now)
+        touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now,
+                     private=msg.is_private)
+        queued = await queue_notices(session, notices, now=now)
+        if row_id is not None and replies:
+            await keep_replies(session, row_id, replies_to_json(msg.address, replies))
+            if len(self._unsent) < UNSENT_LIMIT:
+                self._unsent[(msg.channel, msg.update_id)] = row_id
+        return replies, queued
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
         _ = ctx._
@@ -284,6 +333,10 @@ def _recent_topic(member: Member, now: datetime) -> str | None:
         if now - member.last_intent_at < CONTEXT_WINDOW:
             return member.last_intent
     return None
+
+
+def _flow_of(state: ConversationState | None) -> Flow | None:
+    return None if state is None else Flow(state.flow, state.step, dict(state.data))
 
 
 def _event_of(msg: Incoming) -> Event | None:

@@ -1,15 +1,20 @@
-"""Updates already handled, so a platform's retry of the same update is handled once."""
+"""Updates already handled, so a platform's retry of the same update is handled once, with the
+direct reply kept until it was sent, so a restart after a crash between the two sends it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, UniqueConstraint, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, String, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+
+KEY_LIMIT = 200
 
 
 class HandledUpdate(Base):
@@ -20,16 +25,77 @@ class HandledUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(index=True)
+    # The replies not yet confirmed sent (JSON, as bot/pending.py writes them); NULL once sent.
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON(none_as_null=True), default=None
+    )
+
+
+def dialect_insert(session: AsyncSession, entity: Any) -> Any:
+    """INSERT with ON CONFLICT for the session's database (SQLite and PostgreSQL share it)."""
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(entity)
+
+
+# Built once per dialect: building and keying a statement costs more CPU than running it.
+_RECORD: dict[str, Any] = {}
+_MARK_SENT = (update(HandledUpdate).where(HandledUpdate.id.in_(bindparam("ids", expanding=True)))
+              .values(replies=None))
+
+
+def _record_statement(session: AsyncSession) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _RECORD:
+        _RECORD[name] = (
+            dialect_insert(session, HandledUpdate)
+            .values(channel=bindparam("channel"), key=bindparam("key"), at=bindparam("at"),
+                    replies=bindparam("replies"))
+            .on_conflict_do_nothing(index_elements=["channel", "key"])
+            .returning(HandledUpdate.id)
+        )
+    return _RECORD[name]
+
+
+async def record_update(
+    session: AsyncSession, *, channel: str, key: str, now: datetime,
+    replies: Sequence[dict[str, Any]] = (),
+) -> int | None:
+    """Mark (channel, key) handled, keeping its replies until `mark_sent`: one statement.
+    Returns the row id, or None if another transaction handled the same update first."""
+    row_id: int | None = await session.scalar(_record_statement(session), {
+        "channel": channel, "key": key[:KEY_LIMIT], "at": now, "replies": list(replies) or None,
+    })
+    return row_id
+
+
+_KEEP = (update(HandledUpdate).where(HandledUpdate.id == bindparam("row_id"))
+         .values(replies=bindparam("replies")))
+
+
+async def keep_replies(session: AsyncSession, row_id: int, replies: list[dict[str, Any]]) -> None:
+    await session.execute(_KEEP, {"row_id": row_id, "replies": replies})
 
 
 async def claim_update(session: AsyncSession, *, channel: str, key: str, now: datetime) -> bool:
     """True the first time (channel, key) is seen, by any process sharing the database."""
-    try:
-        async with session.begin_nested():
-            session.add(HandledUpdate(channel=channel, key=key[:200], at=now))
-    except IntegrityError:
-        return False
-    return True
+    return await record_update(session, channel=channel, key=key, now=now) is not None
+
+
+async def mark_sent(session: AsyncSession, ids: Collection[int]) -> None:
+    if ids:
+        await session.execute(_MARK_SENT, {"ids": list(ids)})
+
+
+async def unsent_replies(
+    session: AsyncSession, *, since: datetime
+) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Replies recorded since `since` whose sending was never confirmed, oldest first."""
+    rows = await session.execute(
+        select(HandledUpdate.id, HandledUpdate.replies)
+        .where(HandledUpdate.replies.is_not(None), HandledUpdate.at >= since)
+        .order_by(HandledUpdate.id)
+    )
+    return [(row_id, list(replies)) for row_id, replies in rows if replies]
 
 
 async def forget_updates_before(session: AsyncSession, cutoff: datetime) -> None:

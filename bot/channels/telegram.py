@@ -30,6 +30,7 @@ from telegram import (
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.aiohttp_request import AiohttpRequest
 from bot.channels.base import Outbound, describe, split_text
 from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
 from bot.channels.telegram_poll import Poller
@@ -84,8 +85,10 @@ class TelegramChannel:
         self.buckets = MemberBuckets.from_settings(dispatcher.services.settings.inbound)
         self.dispatcher = dispatcher
         self.outbound = outbound
+        # Replies go over aiohttp, as bulk sends do: a fraction of httpx's CPU per request.
         self.bot = Bot(
-            settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url
+            settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url,
+            request=AiohttpRequest(),
         )
         self.poller = Poller(self.bot, self._handle_isolated, retry_after=retry_seconds)
         self._background: set[asyncio.Task[None]] = set()
@@ -196,7 +199,11 @@ class TelegramChannel:
         replies = await self.dispatcher.handle(incoming, files=_Files(self.bot))
         log.info("telegram update %s: %s in %.0f ms", incoming.update_id,
                  describe(incoming, replies), (time.monotonic() - started) * 1000)
-        return self._spawn(self.outbound.deliver(incoming.address, replies))
+        return self._spawn(self._deliver(incoming, replies))
+
+    async def _deliver(self, incoming: Incoming, replies: list[Reply]) -> None:
+        await self.outbound.deliver(incoming.address, replies)
+        self.dispatcher.delivered(incoming)  # sent: not to be sent again after a restart
 
     async def _answer_callback(self, update: Update) -> None:
         assert update.callback_query is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +39,12 @@ class ImportReport:
 
 
 def read_table(path: Path) -> list[Row]:
+    return list(iter_table(path))
+
+
+def iter_table(path: Path) -> Iterator[Row]:
+    """The rows one by one, reading the file as they are taken: a large roster is never all in
+    memory. Raises TableError at the first row for a wrong file, later for a bad row count."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _rows(_csv_cells(path))
@@ -47,22 +53,32 @@ def read_table(path: Path) -> list[Row]:
     raise TableError(f"{path.name}: expected a .csv or .xlsx file")
 
 
-def _csv_cells(path: Path) -> list[list[str]]:
+def count_rows(path: Path) -> int | None:
+    """About how many data rows the file has (for a progress bar), or None if unknown."""
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as file:
+            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+                       - 1, 0)
+    return None
+
+
+def _csv_cells(path: Path) -> Iterator[list[str]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            yield from csv.reader(file)
     except UnicodeDecodeError:
         raise TableError(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from None
-    return [list(row) for row in csv.reader(io.StringIO(text))]
 
 
-def _xlsx_cells(path: Path) -> list[list[str]]:
+def _xlsx_cells(path: Path) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise TableError(f"{path.name}: not a readable .xlsx workbook ({exc})") from None
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell(value) for value in row]
     finally:
         workbook.close()
 
@@ -80,17 +96,17 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(cells: list[list[str]]) -> list[Row]:
-    if not cells or not any(cells[0]):
+def _rows(cells: Iterable[list[str]]) -> Iterator[Row]:
+    lines = iter(cells)
+    first = next(lines, None)
+    if not first or not any(first):
         raise TableError("the first row must name the columns")
-    if len(cells) > MAX_ROWS + 1:
-        raise TableError(f"more than {MAX_ROWS} rows")
-    header = [name.strip().lower() for name in cells[0]]
-    rows = []
-    for number, raw in enumerate(cells[1:], start=2):
+    header = [name.strip().lower() for name in first]
+    for number, raw in enumerate(lines, start=2):
+        if number > MAX_ROWS + 1:
+            raise TableError(f"more than {MAX_ROWS} rows")
         if not any(value.strip() for value in raw):
             continue
         padded = [*raw, *[""] * (len(header) - len(raw))]
         values = {name: padded[i].strip() for i, name in enumerate(header) if name}
-        rows.append(Row(number, values))
-    return rows
+        yield Row(number, values)

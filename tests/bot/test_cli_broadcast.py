@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,19 @@ def test_at_reads_natural_times_and_refuses_past_ones(
 ])
 def test_bad_input_is_refused(config: str, args: list[str]) -> None:
     assert main(["--config", config, "broadcast", "send", "--text", "x", *args]) == 2
+
+
+def test_send_wait_shows_progress_until_the_broadcast_ends(
+    config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waiting = threading.Thread(target=main, args=(
+        ["--config", config, "broadcast", "send", "--text", "周五例会", "--wait",
+         "--at", "2030-01-01T09:00"],))
+    waiting.start()
+    deadline = time.monotonic() + 60
+    while main(["--config", config, "broadcast", "cancel", "1"]) != 0:
+        assert time.monotonic() < deadline, "the broadcast was never created"
+        time.sleep(0.2)
+    waiting.join(30)
+    assert not waiting.is_alive(), "--wait did not end with the broadcast"
+    assert "broadcast 1: 0 messages" in capsys.readouterr().err

@@ -233,7 +233,9 @@ class WeChatChannel:
                   and r.file.mime_type.startswith("image/")]
         if images:  # after the passive reply: a text reply cannot carry an image
             self._spawn(self._send_images(incoming.chat_id, images))
-        return await self._render(incoming.chat_id, mine) if mine else ()
+        texts = await self._render(incoming.chat_id, mine) if mine else ()
+        self.dispatcher.delivered(incoming)  # passed to WeChat's answer or the late send
+        return texts
 
     async def _send_images(self, chat_id: str, files: Sequence[OutgoingFile]) -> None:
         """Each photo uploaded as temporary media and sent as an image message."""

@@ -139,3 +139,33 @@ async def test_a_file_without_required_columns_is_refused(run, sessions, tmp_pat
     assert "column 'card_number' is missing" in errors and "column 'phone' is missing" in errors
     assert await run("import", "roster", str(tmp_path / "roster.txt")) == 1
     assert "expected a .csv or .xlsx file" in capsys.readouterr().err
+
+
+async def test_a_bad_row_after_written_batches_still_imports_nothing(
+    run, sessions, tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr("bot.importing.roster.BATCH", 2)
+    good = [[f"62000000000000{n:02d}", f"会员{n}", f"138000000{n:02d}"] for n in range(1, 8)]
+    path = _csv(tmp_path / "roster.csv", [["card_number", "name", "phone"], *good,
+                                          ["6200000000000099", "", "13800000099"]])
+    assert await run("import", "roster", str(path)) == 1
+    assert "row 9, name: required" in capsys.readouterr().err
+    assert await _count(sessions, RosterEntry) == 0
+
+
+async def test_a_corrected_roster_updates_the_cards_on_file(
+    run, sessions, tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr("bot.importing.roster.BATCH", 2)
+    header = ["card_number", "name", "phone"]
+    first = [["6200000000000001", "王芳", "13800000001"],
+             ["6200000000000002", "李明", "13800000002"]]
+    assert await run("import", "roster", str(_csv(tmp_path / "a.csv", [header, *first]))) == 0
+    second = [["6200000000000002", "李明明", "13800000022"],
+              ["6200000000000003", "张伟", "13800000003"]]
+    assert await run("import", "roster", str(_csv(tmp_path / "b.csv", [header, *second]))) == 0
+    async with sessions.begin() as session:
+        names = dict((await session.execute(
+            select(RosterEntry.card_number, RosterEntry.name))).all())
+    assert names == {"6200000000000001": "王芳", "6200000000000002": "李明明",
+                     "6200000000000003": "张伟"}
