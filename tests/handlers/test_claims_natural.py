@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from models.db import Sessions
 from models.mutual_aid import Claim
-from tests.support.member_services import JPEG, FileMember, bind, load_demo_data, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import JPEG, Clock, FileMember, bind, load_demo_data
 
 
 async def _claims(sessions: Sessions) -> int:
@@ -17,7 +18,8 @@ async def _claims(sessions: Sessions) -> int:
 
 async def _member(settings, sessions, language: str, user_id: str = "1001") -> FileMember:
     await load_demo_data(sessions)
-    member = FileMember(make_dispatcher(settings, sessions), language=language, user_id=user_id)
+    dispatcher = make_dispatcher(settings, sessions, Clock())
+    member = FileMember(dispatcher, language=language, user_id=user_id)
     await bind(member)
     return member
 

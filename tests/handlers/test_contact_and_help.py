@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from models.db import Sessions
 from tests.support.dialogue import Member
-from tests.support.events import event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, event_settings
 from tests.support.member_services import bind, load_demo_data, make_staff
 
 UNION = {"hotline": "010-12351", "office_address": "西城区某街1号", "map_url": "https://map.example/x",
@@ -19,13 +20,13 @@ async def test_human_without_staff_chat_gives_hotline_address_hours_and_map(
         sessions: Sessions, database_url: str) -> None:
     settings = event_settings(database_url, union=UNION).model_copy(update={
         "handoff": event_settings(database_url).handoff.model_copy(update={"staff_chat": ""})})
-    wang = Member(make_dispatcher(settings, sessions))
+    wang = Member(make_dispatcher(settings, sessions, NOW))
     answer = await wang.command("/human")
     for part in ("工会服务热线：010-12351", "服务大厅：西城区某街1号",
                  "办公时间：周一至周五 9:00-17:30"):
         assert part in answer
     assert ("地图", "https://map.example/x") in wang.buttons
-    assert "Office: 西城区某街1号" in await Member(make_dispatcher(settings, sessions),
+    assert "Office: 西城区某街1号" in await Member(make_dispatcher(settings, sessions, NOW),
                                                 user_id="7", language="en").command("/contact")
 
 
@@ -40,7 +41,7 @@ async def test_outside_office_hours_the_member_also_gets_the_hotline(
 async def test_staff_see_the_bound_name_and_card_tail(sessions: Sessions,
                                                       database_url: str) -> None:
     await load_demo_data(sessions)
-    wang = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    wang = Member(make_dispatcher(event_settings(database_url), sessions, NOW), language="en")
     await bind(wang)
     await wang.command("/human")
     to_staff = [r.text for r in wang.last if r.to is not None]
@@ -48,7 +49,7 @@ async def test_staff_see_the_bound_name_and_card_tail(sessions: Sessions,
 
 
 async def test_help_shows_what_this_person_can_do(sessions: Sessions, database_url: str) -> None:
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     member = Member(dispatcher, user_id="1", language="en")
     member_help = await member.command("/help")
     assert "/apply" in member_help and "/contact" in member_help
@@ -61,7 +62,7 @@ async def test_help_shows_what_this_person_can_do(sessions: Sessions, database_u
 
 async def test_id_tells_the_account_and_how_to_make_it_staff(
         sessions: Sessions, database_url: str) -> None:
-    member = Member(make_dispatcher(event_settings(database_url), sessions), user_id="4242",
+    member = Member(make_dispatcher(event_settings(database_url), sessions, NOW), user_id="4242",
                     channel="wechat", language="en")
     answer = await member.command("/id")
     assert "wechat 4242" in answer
@@ -70,7 +71,7 @@ async def test_id_tells_the_account_and_how_to_make_it_staff(
 
 async def test_subscribe_takes_a_topic_in_either_language(sessions: Sessions,
                                                           database_url: str) -> None:
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     wang = Member(dispatcher)
     assert "您将接收：招聘会" in await wang.command("/subscribe 招聘会")
     assert "您将接收：讲座" in await wang.command("/subscribe 讲座")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from models.db import Sessions
 from tests.support.dialogue import Member
-from tests.support.events import add_event, event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, add_event, event_settings
 
 
 async def test_cancelling_a_sign_up_speaks_of_the_seat(sessions: Sessions,
                                                        database_url: str) -> None:
     fair = await add_event(sessions, kind="job_fair", topic=None, capacity=10, days=3)
-    wang = Member(make_dispatcher(event_settings(database_url), sessions))
+    wang = Member(make_dispatcher(event_settings(database_url), sessions, NOW))
     await wang.presses(f"events.join:{fair}")
     await wang.presses(f"events.cancel:{fair}")
     labels = [label for label, _payload in wang.buttons]
@@ -20,7 +21,7 @@ async def test_cancelling_a_sign_up_speaks_of_the_seat(sessions: Sessions,
 
 async def test_the_calendar_file_keeps_buttons(sessions: Sessions, database_url: str) -> None:
     fair = await add_event(sessions, kind="job_fair", topic=None, capacity=None, days=3)
-    mary = Member(make_dispatcher(event_settings(database_url), sessions), language="en")
+    mary = Member(make_dispatcher(event_settings(database_url), sessions, NOW), language="en")
     await mary.presses(f"events.ics:{fair}")
     assert mary.last[0].file is not None
     assert ("Details", f"events.show:{fair}") in mary.buttons

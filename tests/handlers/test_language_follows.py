@@ -9,7 +9,8 @@ from bot.messages import shorten
 from bot.natural import language_of
 from models.db import Sessions
 from tests.support.dialogue import Member
-from tests.support.events import event_settings, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.events import NOW, event_settings
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -22,7 +23,7 @@ def test_the_language_of_a_message(text: str, language: str | None) -> None:
 
 async def test_english_typed_without_a_chosen_language_gets_english(
         sessions: Sessions, database_url: str) -> None:
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     member = Member(dispatcher, language="")  # WeChat and the terminal send no language
     assert "Hello" in await member.says("hello")
     answer = await member.says("How do I get a Jingka card?")
@@ -32,7 +33,7 @@ async def test_english_typed_without_a_chosen_language_gets_english(
 
 
 async def test_a_chosen_language_is_kept(sessions: Sessions, database_url: str) -> None:
-    dispatcher = make_dispatcher(event_settings(database_url), sessions)
+    dispatcher = make_dispatcher(event_settings(database_url), sessions, NOW)
     member = Member(dispatcher, language="")
     await member.presses("lang.set:zh_CN")
     answer = await member.says("hello")

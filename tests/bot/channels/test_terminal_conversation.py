@@ -9,14 +9,16 @@ from bot.channels.base import Outbound
 from bot.channels.terminal import TerminalChannel
 from bot.config import Settings
 from models.db import Sessions
-from tests.support.member_services import load_demo_data, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import Clock, load_demo_data
 
 
 async def _terminal(settings: Settings, sessions: Sessions, lines: list[str]) -> str:
     await load_demo_data(sessions)
     screen = io.StringIO()
     outbound = Outbound()
-    terminal = TerminalChannel(make_dispatcher(settings, sessions), outbound, language="zh_CN",
+    dispatcher = make_dispatcher(settings, sessions, Clock())
+    terminal = TerminalChannel(dispatcher, outbound, language="zh_CN",
                                stdin=io.StringIO("\n".join([*lines, "/quit"]) + "\n"),
                                stdout=screen)
     outbound.add(terminal)

@@ -12,7 +12,8 @@ from bot.channels.terminal import TerminalChannel
 from bot.config import Settings
 from bot.privacy.erase import settle
 from models.db import Sessions
-from tests.support.member_services import DEMO_CARD, load_demo_data, make_dispatcher
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import DEMO_CARD, Clock, load_demo_data
 from tests.support.privacy import read_export, traces
 
 
@@ -22,7 +23,8 @@ async def test_mydata_is_saved_and_deleteme_erases(settings: Settings, sessions:
     typed = io.StringIO(f"/bind\n{DEMO_CARD}\n王芳\n0001\n/mydata\n/deleteme\n1\n")
     screen = io.StringIO()
     outbound = Outbound()
-    terminal = TerminalChannel(make_dispatcher(settings, sessions), outbound, language="en",
+    dispatcher = make_dispatcher(settings, sessions, Clock())
+    terminal = TerminalChannel(dispatcher, outbound, language="en",
                                stdin=typed, stdout=screen, save_dir=tmp_path / "exports")
     outbound.add(terminal)
     await terminal.run()
