@@ -193,6 +193,10 @@ class Dispatcher:
                 display_name=msg.display_name, language=language, now=now,
                 private=msg.is_private,
             )
+        # Before the handler: it sees where the member writes from, and an erasure it makes
+        # is not undone. The changes still go out in the member row's one UPDATE at commit.
+        touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now,
+                     private=msg.is_private)
         ctx = Context(
             session=session, member=member, now=now, services=self.services,
             translator=self.services.catalogs.get(member.language),
@@ -201,8 +205,6 @@ class Dispatcher:
         _follow_language(msg, ctx)
         replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
         _remember_topic(member, replies, now)
-        touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now,
-                     private=msg.is_private)
         queued = await queue_notices(session, notices, now=now)
         if row_id is not None and replies:
             await keep_replies(session, row_id, replies_to_json(msg.address, replies))

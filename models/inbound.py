@@ -63,7 +63,7 @@ async def upsert_member(
 
 def touch_member(member: Member, *, chat_id: str, display_name: str, now: datetime,
                  private: bool = True) -> None:
-    """Seen now, at this chat: set last, so it joins the member's one UPDATE at commit."""
+    """Seen now, at this chat; joins the member row's one UPDATE at commit."""
     member.last_seen_at = now
     if member.chat_id != chat_id:
         member.chat_id = chat_id

@@ -97,7 +97,7 @@ async def test_a_slash_and_a_unicode_space_gets_an_answer_and_polling_goes_on(
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [poisoned] = await fake_telegram.wait_for(WANG, 1)
     [helped] = await fake_telegram.wait_for(LI, 1)
-    assert poisoned.text and "/start" in helped.text
+    assert poisoned.text and "/menu" in helped.text
     status, _body = await _health(polling_bot)
     assert status == 200
 
@@ -111,7 +111,7 @@ async def test_text_of_the_wrong_json_type_is_answered_and_polling_goes_on(
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [answer] = await fake_telegram.wait_for(WANG, 1)
     [helped] = await fake_telegram.wait_for(LI, 1)
-    assert answer.text and "/start" in helped.text
+    assert answer.text and "/menu" in helped.text
 
 
 async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
@@ -133,7 +133,7 @@ async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
     assert apology.text == SORRY_ZH
     assert f"update {update_id} failed" in caplog.text
     fake_telegram.push(fake_telegram.message(WANG, "/help"))
-    assert "/start" in (await fake_telegram.wait_for(WANG, 2))[-1].text
+    assert "/menu" in (await fake_telegram.wait_for(WANG, 2))[-1].text
     assert fake_telegram.pending_updates() <= 1  # the offset moved past the failed update
 
 
@@ -143,7 +143,7 @@ async def test_an_unreadable_update_is_skipped_not_the_batch(
     fake_telegram.push({"message": {"message_id": "x", "chat": "not a chat", "date": []}})
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [helped] = await fake_telegram.wait_for(LI, 1)
-    assert "/start" in helped.text
+    assert "/menu" in helped.text
     status, body = await _health(polling_bot)
     assert status == 200 and body["channels"]["telegram"]["poller_alive"]
 
@@ -184,7 +184,7 @@ async def test_one_members_flood_is_slowed_and_others_are_answered(
         fake_telegram.push(fake_telegram.message(WANG, f"京卡怎么办理 {n}"))
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [helped] = await fake_telegram.wait_for(LI, 1, within=5.0)
-    assert "/start" in helped.text
+    assert "/menu" in helped.text
     await fake_telegram.wait_for(WANG, 6)
     await asyncio.sleep(0.5)
     texts = [sent.text for sent in fake_telegram.to(WANG)]

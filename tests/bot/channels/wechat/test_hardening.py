@@ -49,7 +49,7 @@ async def test_compatible_mode_reads_the_encrypted_part_not_the_clear_fields(
     query, body = member.seal(inner)
     tampered = body.replace(b"/help", b"/grant wechat oAttacker admin", 1)
     answer = await member.post_raw(query, tampered)
-    assert answer.status == 200 and "/start" in answer.text
+    assert answer.status == 200 and "/menu" in answer.text
 
 
 async def test_a_signature_replayed_with_another_body_is_refused_by_every_process(
@@ -123,8 +123,9 @@ async def test_a_wechat_network_error_does_not_carry_the_app_secret(
 
 
 async def test_a_flood_from_one_follower_is_told_once_to_slow_down(
-    serve_app: Callable[..., Awaitable[str]],
+    serve_app: Callable[..., Awaitable[str]], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("UNIONBOT_INBOUND__MEMBER_BURST")  # the real limit: a burst of 5
     member = Follower(await serve_app())
     answers = [await member.says(f"你好 {n}") for n in range(8)]
     slow = [a for a in answers if a.text and "您发消息的速度比我读得快" in a.text]
