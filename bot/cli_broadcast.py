@@ -41,7 +41,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     staff = commands.add_parser("staff", help="grant or remove staff roles; console passwords")
     staff.add_argument("action", choices=("add", "remove", "list", "passwd"))
     staff.add_argument("--username", default="", help="passwd: the console sign-in name")
-    staff.add_argument("--channel", default="telegram")
+    staff.add_argument("--channel", default="telegram", choices=("telegram", "wechat", "terminal"))
     staff.add_argument("--user-id", default="")
     staff.add_argument("--role", choices=("staff", "admin"), default="staff")
 

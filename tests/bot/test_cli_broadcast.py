@@ -100,6 +100,7 @@ def test_bad_input_is_refused(config: str, args: list[str]) -> None:
 def test_send_wait_shows_progress_until_the_broadcast_ends(
     config: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert main(["--config", config, "staff", "add", "--user-id", "42"]) == 0  # an audience
     waiting = threading.Thread(target=main, args=(
         ["--config", config, "broadcast", "send", "--text", "周五例会", "--wait",
          "--at", "2030-01-01T09:00"],))

@@ -11,14 +11,8 @@ from handlers.applications.spec import SpecError, load_specs, parse_spec
 from models.applications import Application
 from models.db import Sessions
 from tests.support.dialogue import Member
-from tests.support.member_services import (
-    JPEG,
-    FileMember,
-    bind,
-    load_demo_data,
-    make_dispatcher,
-    make_staff,
-)
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import JPEG, Clock, FileMember, bind, load_demo_data, make_staff
 
 # kind, the member's answers (typed or pressed), documents sent
 APPLICATIONS = [
@@ -31,7 +25,7 @@ APPLICATIONS = [
 
 async def _setup(settings, sessions, language: str = "zh-hans"):  # type: ignore[no-untyped-def]
     await load_demo_data(sessions)
-    dispatcher = make_dispatcher(settings, sessions)
+    dispatcher = make_dispatcher(settings, sessions, Clock())
     member = FileMember(dispatcher, user_id="1001", language=language)
     await bind(member)
     await make_staff(sessions, "2002", language="en")

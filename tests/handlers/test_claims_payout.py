@@ -9,13 +9,14 @@ from models.audit import AuditEntry
 from models.db import Sessions
 from models.mutual_aid import Claim
 from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
+    Clock,
     FileMember,
     bind,
     file_claim,
     load_demo_data,
-    make_dispatcher,
     make_staff,
 )
 
@@ -29,7 +30,7 @@ async def _claim(sessions: Sessions) -> Claim:
 
 async def _filed(settings, sessions, language: str = "en"):  # type: ignore[no-untyped-def]
     await load_demo_data(sessions)
-    dispatcher = make_dispatcher(settings, sessions)
+    dispatcher = make_dispatcher(settings, sessions, Clock())
     member = FileMember(dispatcher, user_id="1001", language=language)
     await bind(member)
     await file_claim(member)
@@ -78,7 +79,7 @@ async def test_staff_mark_a_claim_paid_and_the_member_hears_amount_and_date(
 
 async def test_staff_cannot_decide_their_own_claim(settings, sessions) -> None:
     await load_demo_data(sessions)
-    dispatcher = make_dispatcher(settings, sessions)
+    dispatcher = make_dispatcher(settings, sessions, Clock())
     staff = FileMember(dispatcher, user_id="2002", language="en")
     await make_staff(sessions, "2002", language="en")
     await bind(staff)

@@ -16,14 +16,15 @@ from models.db import Sessions
 from models.mutual_aid import Claim
 from models.privacy import audit_entries
 from tests.bot.privacy.test_at_rest import SCAN, STORY, file_claim_with
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     DEMO_CARD,
     JPEG,
+    Clock,
     FileMember,
     bound_member,
     claim_up_to_documents,
     load_demo_data,
-    make_dispatcher,
     make_staff,
 )
 from tests.support.privacy import read_export, traces
@@ -37,14 +38,14 @@ async def claim_and_staff(settings: Settings, sessions: Sessions
     member = await bound_member(settings, sessions)
     await file_claim_with(member, SCAN)
     await make_staff(sessions, "2002", language="en")
-    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en",
+    staff = FileMember(make_dispatcher(settings, sessions, Clock()), user_id="2002", language="en",
                        name="Staff Li")
     return member, staff
 
 
 async def test_privacy_says_what_we_keep_for_how_long(settings: Settings,
                                                       sessions: Sessions) -> None:
-    member = FileMember(make_dispatcher(settings, sessions), language="en")
+    member = FileMember(make_dispatcher(settings, sessions, Clock()), language="en")
     shown = await member.command("/privacy")
     assert "deleted 1095 days after the claim is decided" in shown
     assert "deleted 365 days after they close" in shown
@@ -133,8 +134,8 @@ async def test_uploads_stop_when_consent_is_withdrawn_mid_claim(settings: Settin
 
 async def test_deleteme_from_an_unbound_chat(settings: Settings, sessions: Sessions) -> None:
     await load_demo_data(sessions)
-    visitor = FileMember(make_dispatcher(settings, sessions), user_id="3003", language="en",
-                         name="Visitor Zhao")
+    dispatcher = make_dispatcher(settings, sessions, Clock())
+    visitor = FileMember(dispatcher, user_id="3003", language="en", name="Visitor Zhao")
     await visitor.command("/subscribe")
     assert "not linked to a membership" in await visitor.command("/deleteme")
     assert "deleted" in await visitor.says("yes")
@@ -158,7 +159,7 @@ async def test_staff_viewing_a_claim_and_its_documents_is_audited(
 
 
 async def test_privacy_in_the_members_language(settings: Settings, sessions: Sessions) -> None:
-    member = FileMember(make_dispatcher(settings, sessions), language="zh-hans")
+    member = FileMember(make_dispatcher(settings, sessions, Clock()), language="zh-hans")
     shown = await member.command("/privacy")
     assert "材料在申请处理完毕 1095 天后删除" in shown
     assert ("删除我的数据", "privacy.erase") in member.buttons

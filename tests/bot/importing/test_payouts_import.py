@@ -13,12 +13,13 @@ from bot.cli import main
 from models.broadcast import OutboxMessage
 from models.mutual_aid import Claim
 from tests.support.dialogue import Member
+from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
+    Clock,
     FileMember,
     bind,
     file_claim,
     load_demo_data,
-    make_dispatcher,
     make_staff,
 )
 
@@ -36,7 +37,7 @@ def run(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # 
 
 async def _approved_claim(settings, sessions) -> FileMember:  # type: ignore[no-untyped-def]
     await load_demo_data(sessions)
-    dispatcher = make_dispatcher(settings, sessions)
+    dispatcher = make_dispatcher(settings, sessions, Clock())
     member = FileMember(dispatcher, user_id="1001", language="zh-hans")
     await bind(member)
     await file_claim(member)

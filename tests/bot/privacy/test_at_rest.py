@@ -18,12 +18,8 @@ from bot.privacy.keys import DEV_KEY_FILE, check_document_keys, load_keyring
 from models.crypto import Keyring, new_master_key, use_keyring
 from models.db import Sessions
 from models.roster import RosterEntry, find_roster_by_phone
-from tests.support.member_services import (
-    FileMember,
-    bound_member,
-    make_dispatcher,
-    make_staff,
-)
+from tests.support.dispatch import make_dispatcher
+from tests.support.member_services import Clock, FileMember, bound_member, make_staff
 
 SCAN = b"\xff\xd8\xff\xe0" + "出院小结 患者王芳 诊断 DIAGNOSIS-7731".encode() * 8
 STORY = "北大人民医院住院5天，心脏支架"
@@ -81,7 +77,7 @@ async def test_a_tampered_document_is_reported_and_not_served(
     blob[-5] ^= 0x01
     stored.write_bytes(bytes(blob))
     await make_staff(sessions, "2002", language="en")
-    staff = FileMember(make_dispatcher(settings, sessions), user_id="2002", language="en")
+    staff = FileMember(make_dispatcher(settings, sessions, Clock()), user_id="2002", language="en")
     shown = await staff.presses("claims.open:1")
     assert "failed its integrity check" in shown
     assert all(reply.file is None for reply in staff.replies)
