@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import multiprocessing as mp
 import os
 import signal
@@ -50,6 +51,7 @@ PG_URL = os.environ.get("UNIONBOT_BENCH_DATABASE_URL",
 REDIS_URL = os.environ.get("UNIONBOT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SECRET = "load-bench-secret"
 LEASE = 3  # seconds: how long a dead process holds its roles
+BENCH_KEY = base64.b64encode(b"unionbot load benchmark key 32by").decode()
 
 
 # -- the fake Bot API, in a process of its own ---------------------------------------------
@@ -126,6 +128,8 @@ class Bots:
             "UNIONBOT_BROADCAST__LEASE_SECONDS": "5",
             "UNIONBOT_BOT__DATA_DIR": str(folder),
             "UNIONBOT_LOG__LEVEL": "WARNING",
+            # PostgreSQL needs a configured master key (documents and columns are sealed).
+            "UNIONBOT_PRIVACY__MASTER_KEY": BENCH_KEY,
         }
         self.processes: list[subprocess.Popen[bytes]] = []
 

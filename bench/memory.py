@@ -70,6 +70,7 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     bot.process.terminate()
     bot.process.wait(15)
     env = {**os.environ, "UNIONBOT_DATABASE__URL": url,
+           "UNIONBOT_INBOUND__MEMBER_RATE": "1000", "UNIONBOT_INBOUND__MEMBER_BURST": "1000",
            "UNIONBOT_CONFIG": str(folder / "none.toml")}
     seconds, cpu, peak, out = import_roster(env, roster)
     print(f"roster import, {args.roster:,} new members: {seconds:.1f} s "

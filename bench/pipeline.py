@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import socket
 import subprocess
@@ -37,6 +38,9 @@ from tests.support.fakes.telegram_api import FakeTelegram
 TOKEN = "123456:TEST-token"
 UNIONBOT = str(Path(sys.executable).parent / "unionbot")
 ECHO = str(Path(__file__).resolve().parent / "echo_bot.py")
+SECRET = "pipeline-bench-secret"
+SECRET_HEADER = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+BENCH_KEY = base64.b64encode(b"unionbot pipeline bench key 32by").decode()
 PG_ADMIN = os.environ.get("UNIONBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -131,12 +135,16 @@ def unionbot(fake: FakeTelegram, url: str, folder: Path) -> Bot:
         "UNIONBOT_TELEGRAM__TOKEN": TOKEN,
         "UNIONBOT_TELEGRAM__MODE": "webhook",
         "UNIONBOT_TELEGRAM__WEBHOOK_URL": "https://bot.example.org/telegram",
+        "UNIONBOT_TELEGRAM__WEBHOOK_SECRET": SECRET,
         "UNIONBOT_TELEGRAM__BASE_URL": fake.base_url,
         "UNIONBOT_TELEGRAM__BASE_FILE_URL": fake.base_file_url,
         "UNIONBOT_HTTP__PORT": str(port),
         # Flood limits off: replies share the bot-wide send limit (30/s by default).
         "UNIONBOT_BROADCAST__RATE_PER_SECOND": "1000",
         "UNIONBOT_BROADCAST__PAID": "true",
+        "UNIONBOT_INBOUND__MEMBER_RATE": "1000",  # a benchmark member writes faster than a person
+        "UNIONBOT_INBOUND__MEMBER_BURST": "1000",
+        "UNIONBOT_PRIVACY__MASTER_KEY": BENCH_KEY,  # PostgreSQL needs a configured key
         "UNIONBOT_BOT__DATA_DIR": str(folder),
         "UNIONBOT_BOT__DEMO_DATA": "false",
         "UNIONBOT_CONFIG": str(folder / "none.toml"),
@@ -165,7 +173,7 @@ async def drive(http: aiohttp.ClientSession, bot: Bot, fake: FakeTelegram, updat
     async def worker() -> None:
         for body in queue:
             started = time.perf_counter()
-            async with http.post(bot.url, json=body) as res:
+            async with http.post(bot.url, json=body, headers=SECRET_HEADER) as res:
                 await res.read()
                 if res.status != 200:
                     raise RuntimeError(f"{bot.name}: webhook answered {res.status}")
