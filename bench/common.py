@@ -77,6 +77,7 @@ async def seed(url: str, count: int) -> None:
     async with sessions.begin() as session:
         session.add_all(
             Member(channel="telegram", external_id=str(10_000 + i), chat_id=str(10_000 + i),
+                   private_chat_id=str(10_000 + i),
                    display_name="", language="zh_CN", created_at=now, last_seen_at=now)
             for i in range(count))
     await sessions.dispose()
