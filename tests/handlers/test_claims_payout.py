@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.messages import Address
 from models.audit import AuditEntry
 from models.db import Sessions
 from models.mutual_aid import Claim
-from tests.support.dialogue import Member
+from tests.support.dialogue import Member, notices
 from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import (
     JPEG,
@@ -38,9 +39,11 @@ async def _filed(settings, sessions, language: str = "en"):  # type: ignore[no-u
     return member, Member(dispatcher, user_id="2002", name="Li", language="en")
 
 
-def _to_member(member: Member, staff: Member) -> str:
-    return "\n".join(r.text for r in staff.last if r.to is not None
-                     and r.to.chat_id == member.user_id)
+async def _to_member(member: Member) -> str:
+    """The newest notice queued in the outbox for the member's chat."""
+    queued = await notices(member.dispatcher, Address(member.channel, member.user_id))
+    assert queued, "a notice for the member is queued"
+    return queued[-1].text
 
 
 async def test_another_amount_needs_a_reason_the_member_reads(settings, sessions) -> None:
@@ -48,7 +51,7 @@ async def test_another_amount_needs_a_reason_the_member_reads(settings, sessions
     await staff.presses("claims.amount:1")
     assert "Why ¥3,000.00 rather than the ¥3,500.00 claimed" in await staff.says("3000")
     await staff.says("Outpatient costs before admission are not covered.")
-    notice = _to_member(member, staff)
+    notice = await _to_member(member)
     assert "¥3,000.00" in notice and "Outpatient costs before admission" in notice
     claim = await _claim(sessions)
     assert (claim.status, claim.decided_fen) == ("approved", 300_000)
@@ -73,7 +76,7 @@ async def test_staff_mark_a_claim_paid_and_the_member_hears_amount_and_date(
     await staff.presses("claims.open:1")
     assert ("Mark ¥3,500.00 paid today", "claims.paid:1") in staff.buttons
     await staff.presses("claims.paid:1")
-    assert "¥3,500.00 已于 2026-11-20 打入您的京卡" in _to_member(member, staff)
+    assert "¥3,500.00 已于 2026-11-20 打入您的京卡" in await _to_member(member)
     assert "已支付：¥3,500.00（2026-11-20）" in await member.command("/myclaims")
 
 
