@@ -121,6 +121,10 @@ async def _consent(ctx: Context, spec: Spec, data: dict[str, Any], value: str) -
 async def _documents(msg: Incoming, ctx: Context, spec: Spec, data: dict[str, Any],
                      value: str) -> Reply:
     if msg.attachment is not None:
+        if not await has_consent(ctx.session, ctx.member.id, purpose=_purpose(spec),
+                                 version=spec.consent_version):  # withdrawn since we asked
+            await ctx.start_flow(FLOW, "consent", data)
+            return _ask_consent(ctx, spec)
         return await store_document(msg, ctx, data, done=DONE_PAYLOAD)
     if value.lower() in DONE:
         if data.get("application_id"):

@@ -5,7 +5,7 @@ mark paid; the member hears at once, in the member's language."""
 from __future__ import annotations
 
 from bot.context import Context
-from bot.messages import Address, Button, Incoming, Reply, split_payload
+from bot.messages import Button, Incoming, Reply, split_payload
 from handlers.applications.member import application_summary
 from handlers.applications.spec import Spec, find_spec, load_specs
 from handlers.claims.common import parse_amount, yuan
@@ -191,7 +191,7 @@ def application_notice(ctx: Context, member: Member, application: Application) -
         buttons = ((Button(_("Send documents"), f"apply.more:{application.id}"),),)
     if application.reason:
         text += "\n" + _("Note from the union: {reason}").format(reason=application.reason)
-    return Reply(text=text, buttons=buttons, to=Address(member.channel, member.chat_id))
+    return Reply(text=text, buttons=buttons, to_member=member.id)
 
 
 async def _load(msg: Incoming, ctx: Context) -> tuple[Application | None, Spec | None]:

@@ -111,10 +111,11 @@ async def _consent(msg: Incoming, ctx: Context, value: str, data: dict[str, Any]
 
 async def store_document(msg: Incoming, ctx: Context, data: dict[str, Any],
                          done: str = "claim.answer:done") -> Reply:
-    """Checks one file the member sent and keeps it in the flow's draft."""
+    """Checks one file the member sent and keeps it in the flow's draft. For a claim, the
+    claim consent is checked here; other flows (applications) check their own consent first."""
     assert msg.attachment is not None
-    if not await has_document_consent(ctx):  # withdrawn since the flow asked
-        await ctx.start_flow(ctx.flow.name if ctx.flow else "claim", "consent", data)
+    if (ctx.flow is None or ctx.flow.name == "claim") and not await has_document_consent(ctx):
+        await ctx.start_flow("claim", "consent", data)  # withdrawn since the flow asked
         return ask_consent(ctx)
     if msg.attachment.kind not in (AttachmentKind.PHOTO, AttachmentKind.DOCUMENT):
         return Reply(text=ctx._("Please send a photo, or a PDF, JPG or PNG file."))

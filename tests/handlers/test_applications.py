@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.messages import Address
 from handlers.applications.spec import SpecError, load_specs, parse_spec
 from models.applications import Application
 from models.db import Sessions
-from tests.support.dialogue import Member
+from tests.support.dialogue import Member, notices
 from tests.support.dispatch import make_dispatcher
 from tests.support.member_services import JPEG, Clock, FileMember, bind, load_demo_data, make_staff
 
@@ -76,8 +77,9 @@ async def test_member_applies_and_staff_decide_and_pay(settings, sessions, kind:
         assert "已批准" in await member.command("/myapplications")
         return
     await staff.presses(f"apply.paid:{application.id}")
-    notice = next(r.text for r in staff.last if r.to is not None)
-    assert "已于 2026-11-20 打入您的京卡" in notice
+    assert all(r.to is None and r.to_member is None for r in staff.last)
+    notice = (await notices(member.dispatcher, Address("telegram", "1001")))[-1]
+    assert "已于 2026-11-20 打入您的京卡" in notice.text
     mine = await member.command("/myapplications")
     assert "已支付" in mine and "2026-11-20" in mine
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.messages import Address
 from models.db import Sessions
-from tests.support.dialogue import Member
+from tests.support.dialogue import Member, notices
 from tests.support.dispatch import make_dispatcher
-from tests.support.events import NOW, event_settings
+from tests.support.events import NOW, STAFF_CHAT, event_settings
 from tests.support.member_services import bind, load_demo_data, make_staff
 
 UNION = {"hotline": "010-12351", "office_address": "西城区某街1号", "map_url": "https://map.example/x",
@@ -44,8 +45,9 @@ async def test_staff_see_the_bound_name_and_card_tail(sessions: Sessions,
     wang = Member(make_dispatcher(event_settings(database_url), sessions, NOW), language="en")
     await bind(wang)
     await wang.command("/human")
-    to_staff = [r.text for r in wang.last if r.to is not None]
-    assert to_staff and "王芳（卡号尾号 0001）" in to_staff[0]
+    assert all(r.to is None for r in wang.last)  # queued in the outbox, not a direct reply
+    to_staff = await notices(wang.dispatcher, Address("telegram", STAFF_CHAT))
+    assert to_staff and "王芳（卡号尾号 0001）" in to_staff[0].text
 
 
 async def test_help_shows_what_this_person_can_do(sessions: Sessions, database_url: str) -> None:
