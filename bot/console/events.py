@@ -26,6 +26,7 @@ from models.console_views import event_attendees, event_rows
 from models.events import Event, EventKind, Registration, Status, get_event, promote_registration
 
 FIELDS = ("kind", "topic", "starts_at", "ends_at", "capacity", *TEXT_LIMITS)
+MEMBERS_ONLY = {"": None, "yes": True, "no": False}  # "": as [limits] members_only_events says
 CANCELLED = N_("Sorry: {title} ({when}) is cancelled. {reason}")
 
 
@@ -51,7 +52,8 @@ async def show_list(request: web.Request) -> dict[str, object]:
 
 @aiohttp_jinja2.template("event_form.html")
 async def show_new(request: web.Request) -> dict[str, object]:
-    return {"event": None, "values": {**dict.fromkeys(FIELDS, ""), "kind": "lecture"},
+    return {"event": None, "values": {**dict.fromkeys(FIELDS, ""), "kind": "lecture",
+                                      "members_only": ""},
             "errors": [],
             "kinds": [kind.value for kind in EventKind]}
 
@@ -60,13 +62,19 @@ def _form_event(values: dict[str, str], zone: object) -> tuple[Event | None, lis
     """The form checked by the same rules as a sheet import."""
     report = ImportReport()
     event = event_from_row(Row(1, values), report, zone)  # type: ignore[arg-type]
-    return event, [error.removeprefix("row 1, ") for error in report.errors]
+    errors = [error.removeprefix("row 1, ") for error in report.errors]
+    if values.get("members_only", "") not in MEMBERS_ONLY:
+        errors.append("members_only: choose one of the offered answers")
+        return None, errors
+    if event is not None:
+        event.members_only = MEMBERS_ONLY[values.get("members_only", "")]
+    return event, errors
 
 
 async def create(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     form = await request.post()
-    values = {name: field(form, name) for name in FIELDS}
+    values = {name: field(form, name) for name in (*FIELDS, "members_only")}
     event, errors = _form_event(values, deps.services.settings.zone)
     if event is None:
         return _form_again(request, None, values, errors)
@@ -99,6 +107,7 @@ async def show_event(request: web.Request) -> dict[str, object]:
               "starts_at": event.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
               "ends_at": event.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
               "capacity": "" if event.capacity is None else str(event.capacity),
+              "members_only": {True: "yes", False: "no", None: ""}[event.members_only],
               **{name: getattr(event, name) or "" for name in TEXT_LIMITS}}
     return {"event": event, "attendees": attendees, "values": values, "errors": [],
             "kinds": [kind.value for kind in EventKind]}
@@ -107,7 +116,7 @@ async def show_event(request: web.Request) -> dict[str, object]:
 async def update(request: web.Request) -> web.StreamResponse:
     deps = deps_of(request)
     form = await request.post()
-    values = {name: field(form, name) for name in FIELDS}
+    values = {name: field(form, name) for name in (*FIELDS, "members_only")}
     checked, errors = _form_event(values, deps.services.settings.zone)
     async with deps.sessions.begin() as db:
         event = await get_event(db, int_arg(request, "id"))
@@ -118,7 +127,8 @@ async def update(request: web.Request) -> web.StreamResponse:
             errors.append("capacity: below the seats already taken")
         if errors or checked is None:
             return _form_again(request, event, values, errors)
-        for name in ("kind", "topic", "starts_at", "ends_at", "capacity", *TEXT_LIMITS):
+        for name in ("kind", "topic", "starts_at", "ends_at", "capacity", "members_only",
+                     *TEXT_LIMITS):
             setattr(event, name, getattr(checked, name))
         await audit(request, "console.event.edit", f"event:{event.id}", session=db)
     raise web.HTTPSeeOther(f"/console/events/{event.id}")

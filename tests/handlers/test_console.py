@@ -45,7 +45,7 @@ async def test_members_groups_and_a_switched_off_console_get_no_link(settings,
         "/console")
     group = Member(on, user_id="2002", language="en")
     group_reply = (await group.send(command="console", is_private=False))[0].text
-    assert "private chat" in group_reply
+    assert "write to me privately" in group_reply and "/console/link/" not in group_reply
     await make_staff(sessions, "2003", language="en")
     off = Member(make_dispatcher(settings, sessions), user_id="2003", language="en")
     assert await off.command("/console") == "The staff web console is not switched on."

@@ -50,8 +50,11 @@ async def test_a_lecture_made_in_the_console_shows_the_member_who_signed_up_in_t
     await page.fill("input[name=starts_at]", f"{starts:%Y-%m-%d} 14:00")
     await page.fill("input[name=ends_at]", f"{starts:%Y-%m-%d} 16:00")
     await page.fill("input[name=capacity]", "30")
+    assert await page.input_value("select[name=members_only]") == ""  # lectures: members only
+    await page.select_option("select[name=members_only]", "no")  # this one is open to everyone
     await page.click("#create-event")
     await expect(page.locator("h1")).to_have_text("Labour contract law")
+    await expect(page.locator("select[name=members_only]")).to_have_value("no")
     event_id = page.url.rsplit("/", 1)[1]
 
     fake_telegram.push(fake_telegram.callback(MEMBER, f"events.join:{event_id}", language="en"))
