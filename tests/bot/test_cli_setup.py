@@ -50,3 +50,17 @@ def test_a_broken_knowledge_file_is_one_line(tmp_path: Path,
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("knowledge base error:")
     assert "Traceback" not in "\n".join(err)
+
+
+def test_what_the_bot_writes_is_readable_by_its_own_user_only(config: str, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    """The model cache and the database hold members' words: no other account on the server
+    may read them, whatever the shell's umask."""
+    assert main(["--config", config, "ask", "京卡丢了怎么办"]) == 0
+    assert "京卡" in capsys.readouterr().out
+    cache = tmp_path / "cache"
+    assert cache.stat().st_mode & 0o777 == 0o700
+    files = [path for path in cache.rglob("*") if path.is_file()]
+    assert files and all(path.stat().st_mode & 0o077 == 0 for path in files)
+    assert (tmp_path / "bot.db").stat().st_mode & 0o077 == 0
