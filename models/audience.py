@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, exists, func, not_, select
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.member import Member
-from models.subscription import MemberTag, wanting
+from models.subscription import narrow_to, wanting
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,29 +19,20 @@ class AudienceCount:
     unreachable: int = 0
 
 
-def _matching(audience: str) -> Select[int]:
-    """Members an audience names (lang:xx, tag:T, all), whatever their choices."""
-    query = select(Member.id)
-    kind, _, value = audience.partition(":")
-    if kind == "lang":
-        query = query.where(Member.language == value)
-    elif kind == "tag":
-        query = query.where(exists().where(
-            and_(MemberTag.member_id == Member.id, MemberTag.tag == value)))
-    return query
-
-
 async def count_audience(
     session: AsyncSession, *, topic: str, audience: str
 ) -> dict[str, AudienceCount]:
     """Per channel: reached, opted out (reachable but not wanting `topic`), unreachable."""
-    reached = and_(not_(Member.unreachable), wanting(topic))
+    # A member who never wrote to the bot privately gets no broadcast (not in a group either):
+    # unreachable, like one who blocked the bot.
+    unreachable = or_(Member.unreachable, Member.private_chat_id.is_(None))
+    reached = and_(not_(unreachable), wanting(topic))
     rows = await session.execute(
         select(Member.channel,
                func.sum(case((reached, 1), else_=0)),
-               func.sum(case((Member.unreachable, 1), else_=0)),
+               func.sum(case((unreachable, 1), else_=0)),
                func.count())
-        .where(Member.id.in_(_matching(audience)))
+        .where(Member.id.in_(narrow_to(select(Member.id), audience)))
         .group_by(Member.channel))
     counts: dict[str, AudienceCount] = {}
     for channel, n_reached, n_unreachable, total in rows:

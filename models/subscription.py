@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -90,6 +91,15 @@ def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
     query = select(Member.id, Member.channel, Member.private_chat_id.label("chat_id")).where(
         Member.unreachable.is_(False), Member.private_chat_id.is_not(None), wanted
     )
+    return narrow_to(query, audience).order_by(Member.id)
+
+
+_Ts = TypeVarTuple("_Ts")
+
+
+def narrow_to(query: Select[*_Ts], audience: str) -> Select[*_Ts]:
+    """The members `audience` names, whatever their choices: all, lang:xx, tag:T, event:ID.
+    The plan's counts and the send share it, so a plan counts whom the send reaches."""
     kind, _, value = audience.partition(":")
     if kind == "lang":
         query = query.where(Member.language == value)
@@ -100,4 +110,4 @@ def select_audience(topic: str, audience: str) -> Select[int, str, str | None]:
     elif kind == "tag":
         query = query.where(exists().where(
             and_(MemberTag.member_id == Member.id, MemberTag.tag == value)))
-    return query.order_by(Member.id)
+    return query
