@@ -1,10 +1,11 @@
 """`unionbot import roster FILE`: members from workplace unions, all or nothing.
 
 Columns: card_number, name, phone, workplace_union. A card already on file is updated, so
-staff can re-import a corrected list. The file is read as a stream and written in batches:
-one existence query per batch, then the new cards in one bulk write (COPY on PostgreSQL, an
-executemany INSERT on SQLite) and the cards on file in one executemany UPDATE. The caller's
-transaction is rolled back if any row is bad, and every bad row is listed.
+staff can re-import a corrected list; an entry the file leaves as it was is not written. The
+file is read as a stream and written in batches: one existence query per batch, then the new
+cards in one bulk write and the changed ones in one UPDATE (on PostgreSQL COPY and an UPDATE
+joined to the batch's arrays; on SQLite executemany). The caller's transaction is rolled back
+if any row is bad, and every bad row is listed.
 
 The writes go to the database driver itself, with the phone sealed and its blind index made
 here, exactly as the `RosterEntry` column types would: at 100,000 rows SQLAlchemy's per-row
@@ -19,12 +20,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.checks import Cells, missing_columns
 from bot.importing.tabular import ImportReport, Row
-from models.crypto import Keyring, active_keyring
+from models.crypto import Keyring, active_keyring, sealed_key_id
 from models.roster import RosterEntry
 
 REQUIRED = ("card_number", "name", "phone")
@@ -38,13 +39,18 @@ YIELD_EVERY = 100  # rows read between two looks at the batch being written
 SQLITE_CACHE = -16384
 
 Entry = tuple[str, str, str, str]  # card_number, name, phone, workplace_union
+OnFile = tuple[Any, ...]  # id, name, sealed phone, phone_index, workplace_union
 NEW_COLUMNS = ("card_number", "name", "phone", "phone_index", "workplace_union", "demo")
 SQLITE_INSERT = ("INSERT INTO roster (card_number, name, phone, phone_index, workplace_union, "
                  "demo) VALUES (?, ?, ?, ?, ?, 0)")
 SQLITE_UPDATE = ("UPDATE roster SET name = ?, phone = ?, phone_index = ?, workplace_union = ? "
                  "WHERE id = ?")
-POSTGRES_UPDATE = ("UPDATE roster SET name = $1, phone = $2, phone_index = $3, "
-                   "workplace_union = $4 WHERE id = $5")
+# One statement per batch: the rows travel as arrays, the server joins them to the roster.
+POSTGRES_UPDATE = (
+    "UPDATE roster SET name = u.name, phone = u.phone, phone_index = u.phone_index, "
+    "workplace_union = u.workplace_union FROM unnest($1::text[], $2::text[], $3::text[], "
+    "$4::text[], $5::int[]) AS u(name, phone, phone_index, workplace_union, id) "
+    "WHERE roster.id = u.id")
 
 
 class _RosterCheck:
@@ -156,28 +162,38 @@ class _Writer:
         digits = NOT_DIGITS.sub("", phone)[-11:].encode("ascii")
         return hmac.digest(self.index_key, digits, "sha256").hex()[:32]
 
+    def unchanged(self, on_file: OnFile, name: str, phone: str, union: str) -> bool:
+        """The entry on file already says this, sealed and indexed under the current key."""
+        _id, stored_name, sealed, stored_index, stored_union = on_file
+        return (stored_name == name and stored_union == union
+                and sealed_key_id(sealed) == self.keyring.current.id
+                and stored_index == self.phone_index(phone)
+                and self.keyring.open_text(sealed) == phone)
+
     async def _write(self, batch: list[Entry]) -> None:
         found = await self.session.execute(
-            select(RosterEntry.card_number, RosterEntry.id)
+            select(RosterEntry.card_number, RosterEntry.id, RosterEntry.name,
+                   type_coerce(RosterEntry.phone, Text), RosterEntry.phone_index,
+                   RosterEntry.workplace_union)
             .where(RosterEntry.card_number.in_([entry[0] for entry in batch]))
         )
-        existing: dict[str, int] = {card: row_id for card, row_id in found}
+        existing: dict[str, OnFile] = {card: tuple(rest) for card, *rest in found}
         seal, index = self.keyring.seal_text, self.phone_index
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         for card, name, phone, union in batch:
-            row_id = existing.get(card)
-            if row_id is None:
+            on_file = existing.get(card)
+            if on_file is None:
                 new.append((card, name, seal(phone), index(phone), union))
-            else:
-                changed.append((name, seal(phone), index(phone), union, row_id))
+            elif not self.unchanged(on_file, name, phone, union):  # else: no write at all
+                changed.append((name, seal(phone), index(phone), union, on_file[0]))
         # After the query above the driver connection is inside this session's transaction.
         if self.postgres:
             if new:
                 await self.driver.copy_records_to_table(
                     "roster", records=[(*row, False) for row in new], columns=NEW_COLUMNS)
             if changed:
-                await self.driver.executemany(POSTGRES_UPDATE, changed)
+                await self.driver.execute(POSTGRES_UPDATE, *map(list, zip(*changed, strict=True)))
             return
         for statement, rows in ((SQLITE_INSERT, new), (SQLITE_UPDATE, changed)):
             if rows:

@@ -14,6 +14,7 @@ import models
 from bot.cli import main
 from bot.importing.roster import import_roster
 from bot.importing.tabular import Row
+from models.crypto import Keyring, MasterKey, sealed_key_id, use_keyring
 from models.db import Sessions, make_engine
 from models.discounts import Merchant
 from models.roster import RosterEntry, find_roster_by_phone
@@ -216,3 +217,43 @@ async def test_an_import_leaves_the_sqlite_page_cache_as_it_was(tmp_path) -> Non
     await engine.dispose()
     assert report.ok and report.imported == 1
     assert after == before
+
+
+async def test_a_re_import_rewrites_only_what_changed_or_a_rotated_key_sealed(
+    sessions, keyring
+) -> None:
+    """Re-importing the same list writes nothing; a changed cell, or a phone sealed under a
+    key that has since been rotated out, is written again under the current key."""
+    header_row = {"card_number": "", "name": "", "phone": "", "workplace_union": ""}
+
+    def rows(*entries: tuple[str, str, str, str]) -> list[Row]:
+        return [Row(n, {**header_row, "card_number": card, "name": name, "phone": phone,
+                        "workplace_union": union})
+                for n, (card, name, phone, union) in enumerate(entries, start=2)]
+
+    async def stored() -> dict[str, str]:
+        async with sessions.begin() as session:
+            return dict((await session.execute(select(
+                RosterEntry.card_number, type_coerce(RosterEntry.phone, Text)))).all())
+
+    first = [("6200000000000001", "王芳", "13800000001", "西城区教育工会"),
+             ("6200000000000002", "李明", "13800000002", "")]
+    async with sessions.begin() as session:
+        assert (await import_roster(session, rows(*first))).imported == 2
+    before = await stored()
+    async with sessions.begin() as session:
+        assert (await import_roster(session, rows(*first))).imported == 2
+    assert await stored() == before
+    async with sessions.begin() as session:
+        await import_roster(session, rows(first[0], (*first[1][:3], "西城区卫生工会")))
+    after = await stored()
+    assert after["6200000000000001"] == before["6200000000000001"]
+    assert after["6200000000000002"] != before["6200000000000002"]
+
+    rotated = Keyring(MasterKey(b"a key the roster was not sealed u"), (keyring.current,))
+    use_keyring(rotated)
+    async with sessions.begin() as session:
+        await import_roster(session, rows(*first))
+        found = await find_roster_by_phone(session, "13800000001")
+    assert {sealed_key_id(value) for value in (await stored()).values()} == {rotated.current.id}
+    assert [entry.card_number for entry in found] == ["6200000000000001"]
