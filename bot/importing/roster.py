@@ -87,15 +87,31 @@ def check_roster(rows: Iterable[Row], report: ImportReport) -> None:
 
 
 async def import_roster(session: AsyncSession, rows: Iterable[Row]) -> ImportReport:
-    """Writes as it reads; when `report.ok` is false the caller must roll back."""
+    """Writes as it reads, inside a savepoint that is rolled back when any row is bad: then
+    nothing is kept even if the caller commits (the console records its audit line)."""
     report = ImportReport()
+    savepoint = await session.begin_nested()
+    try:
+        await _import(session, rows, report)
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    if report.ok:
+        await savepoint.commit()
+    else:
+        await savepoint.rollback()
+        report.imported = 0
+    return report
+
+
+async def _import(session: AsyncSession, rows: Iterable[Row], report: ImportReport) -> None:
     check = _RosterCheck(report)
     async with _Writer(session, active_keyring()) as writer:
         batch: list[Entry] = []
         count = 0
         for row in rows:
             if count == 0 and missing_columns([row], REQUIRED, report):
-                return report
+                return
             count += 1
             entry = check.entry(row)
             if report.ok:  # after the first bad row, only checking: nothing will be kept
@@ -110,7 +126,6 @@ async def import_roster(session: AsyncSession, rows: Iterable[Row]) -> ImportRep
         if report.ok:
             await writer.send(batch)
             report.imported = count
-    return report
 
 
 class _Writer:

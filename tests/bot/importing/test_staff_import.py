@@ -257,3 +257,18 @@ async def test_a_re_import_rewrites_only_what_changed_or_a_rotated_key_sealed(
         found = await find_roster_by_phone(session, "13800000001")
     assert {sealed_key_id(value) for value in (await stored()).values()} == {rotated.current.id}
     assert [entry.card_number for entry in found] == ["6200000000000001"]
+
+
+async def test_a_bad_roster_keeps_nothing_even_when_the_caller_commits(
+    sessions, monkeypatch
+) -> None:
+    """The console records its audit line and commits after an import with errors: the
+    batches written before the bad row must not be kept."""
+    monkeypatch.setattr("bot.importing.roster.BATCH", 2)
+    rows = [Row(n, {"card_number": f"62000000000000{n:02d}", "name": f"会员{n}",
+                    "phone": f"138000000{n:02d}"}) for n in range(2, 9)]
+    rows.append(Row(9, {"card_number": "6200000000000099", "name": "", "phone": "13800000099"}))
+    async with sessions.begin() as session:
+        report = await import_roster(session, rows)
+    assert report.errors == ["row 9, name: required"] and report.imported == 0
+    assert await _count(sessions, RosterEntry) == 0
