@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.importing.checks import Cells, missing_columns
 from bot.importing.tabular import ImportReport, Row
-from models.crypto import Keyring, active_keyring, sealed_key_id
+from models.crypto import Keyring, SealError, active_keyring, sealed_key_id
 from models.roster import RosterEntry
 
 REQUIRED = ("card_number", "name", "phone")
@@ -182,8 +182,13 @@ class _Writer:
         _id, stored_name, sealed, stored_index, stored_union = on_file
         return (stored_name == name and stored_union == union
                 and sealed_key_id(sealed) == self.keyring.current.id
-                and stored_index == self.phone_index(phone)
-                and self.keyring.open_text(sealed) == phone)
+                and stored_index == self.phone_index(phone) and self._opens_to(sealed, phone))
+
+    def _opens_to(self, sealed: str, phone: str) -> bool:
+        try:
+            return self.keyring.open_text(sealed) == phone
+        except (SealError, ValueError):  # damaged on file: the import writes it afresh
+            return False
 
     async def _write(self, batch: list[Entry]) -> None:
         found = await self.session.execute(

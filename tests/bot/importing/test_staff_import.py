@@ -272,3 +272,16 @@ async def test_a_bad_roster_keeps_nothing_even_when_the_caller_commits(
         report = await import_roster(session, rows)
     assert report.errors == ["row 9, name: required"] and report.imported == 0
     assert await _count(sessions, RosterEntry) == 0
+
+
+async def test_a_re_import_repairs_a_phone_that_no_longer_opens(sessions, keyring) -> None:
+    row = Row(2, {"card_number": "6200000000000001", "name": "王芳", "phone": "13800000001"})
+    async with sessions.begin() as session:
+        await import_roster(session, [row])
+        await session.execute(text("UPDATE roster SET phone = :damaged"),
+                              {"damaged": f"enc1:{keyring.current.id}:AAAAAAAAAAAAAAAAAAAAAAAA"})
+    async with sessions.begin() as session:
+        assert (await import_roster(session, [row])).ok
+    async with sessions.begin() as session:
+        found = await find_roster_by_phone(session, "13800000001")
+    assert [entry.phone for entry in found] == ["13800000001"]
