@@ -7,9 +7,9 @@ cards in one bulk write and the changed ones in one UPDATE (on PostgreSQL COPY a
 joined to the batch's arrays; on SQLite executemany). The caller's transaction is rolled back
 if any row is bad, and every bad row is listed.
 
-The writes go to the database driver itself, with the phone sealed and its blind index made
-here, exactly as the `RosterEntry` column types would: at 100,000 rows SQLAlchemy's per-row
-statement work cost more than reading, checking and sealing the rows together.
+The queries and writes go to the database driver itself, with the phone sealed and its blind
+index made here, exactly as `models.roster.RosterEntry`'s column types would: at 100,000 rows
+SQLAlchemy's per-row statement work cost more than reading, checking and sealing the rows.
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.importing.checks import Cells, missing_columns
+from bot.importing.checks import PHONE, Cells, missing_columns
 from bot.importing.tabular import ImportReport, Row
 from models.crypto import Keyring, SealError, active_keyring, sealed_key_id
-from models.roster import RosterEntry
 
 REQUIRED = ("card_number", "name", "phone")
 CARD = re.compile(r"^\d{16,19}$")
@@ -45,6 +43,9 @@ SQLITE_INSERT = ("INSERT INTO roster (card_number, name, phone, phone_index, wor
                  "demo) VALUES (?, ?, ?, ?, ?, 0)")
 SQLITE_UPDATE = ("UPDATE roster SET name = ?, phone = ?, phone_index = ?, workplace_union = ? "
                  "WHERE id = ?")
+ON_FILE = "SELECT card_number, id, name, phone, phone_index, workplace_union FROM roster"
+SQLITE_ON_FILE = ON_FILE + " WHERE card_number IN ({marks})"
+POSTGRES_ON_FILE = ON_FILE + " WHERE card_number = ANY($1::text[])"
 # One statement per batch: the rows travel as arrays, the server joins them to the roster.
 POSTGRES_UPDATE = (
     "UPDATE roster SET name = u.name, phone = u.phone, phone_index = u.phone_index, "
@@ -61,6 +62,17 @@ class _RosterCheck:
         self.seen: dict[str, int] = {}
 
     def entry(self, row: Row) -> Entry:
+        values = row.values
+        card, name = values.get("card_number", ""), values.get("name", "")
+        phone, union = values.get("phone", ""), values.get("workplace_union", "")
+        # Most rows are already as they will be stored: nothing to strip, nothing to report.
+        if (CARD.match(card) and 0 < len(name) <= 64 and PHONE.match(phone)
+                and len(union) <= 120 and card not in self.seen):
+            self.seen[card] = row.number
+            return card, name, phone, union
+        return self._checked(row)
+
+    def _checked(self, row: Row) -> Entry:
         cells = Cells(row, self.report)
         card = SPACES_AND_DASHES.sub("", cells.text("card_number"))
         if card and not CARD.match(card):
@@ -143,6 +155,7 @@ class _Writer:
         self.cache_size: int | None = None
 
     async def __aenter__(self) -> _Writer:
+        # Inside the caller's transaction (and savepoint): the driver's writes are part of it.
         connection = await self.session.connection()
         self.driver = (await connection.get_raw_connection()).driver_connection
         self.postgres = connection.dialect.name == "postgresql"
@@ -190,14 +203,19 @@ class _Writer:
         except (SealError, ValueError):  # damaged on file: the import writes it afresh
             return False
 
+    async def _on_file(self, cards: list[str]) -> dict[str, OnFile]:
+        """The entries on file among these cards, by card number (phones as stored)."""
+        if self.postgres:
+            rows = await self.driver.fetch(POSTGRES_ON_FILE, cards)
+        else:
+            marks = ", ".join("?" * len(cards))
+            cursor = await self.driver.execute(SQLITE_ON_FILE.format(marks=marks), cards)
+            rows = await cursor.fetchall()
+            await cursor.close()
+        return {row[0]: tuple(row[1:]) for row in rows}
+
     async def _write(self, batch: list[Entry]) -> None:
-        found = await self.session.execute(
-            select(RosterEntry.card_number, RosterEntry.id, RosterEntry.name,
-                   type_coerce(RosterEntry.phone, Text), RosterEntry.phone_index,
-                   RosterEntry.workplace_union)
-            .where(RosterEntry.card_number.in_([entry[0] for entry in batch]))
-        )
-        existing: dict[str, OnFile] = {card: tuple(rest) for card, *rest in found}
+        existing = await self._on_file([entry[0] for entry in batch])
         seal, index = self.keyring.seal_text, self.phone_index
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
@@ -207,7 +225,6 @@ class _Writer:
                 new.append((card, name, seal(phone), index(phone), union))
             elif not self.unchanged(on_file, name, phone, union):  # else: no write at all
                 changed.append((name, seal(phone), index(phone), union, on_file[0]))
-        # After the query above the driver connection is inside this session's transaction.
         if self.postgres:
             if new:
                 await self.driver.copy_records_to_table(
