@@ -6,11 +6,11 @@
 On SQLite in a temporary folder and, when reachable, on a throwaway PostgreSQL database
 (created and dropped as in bench/pipeline.py):
 
-1. `unionbot import roster` of a generated CSV with 100,000 members: wall time and the
-   command's peak RSS (from wait4).
-2. `unionbot run` (webhook) on that database, then one message from each of 2,000 members
+1. `unionbot import roster` of a generated CSV with 100,000 members: wall time, rows/s, CPU
+   time and the command's peak RSS (from wait4), with the load average at its start.
+2. A second import of the same file (every card already on file: the update path).
+3. `unionbot run` (webhook) on that database, then one message from each of 2,000 members
    through the fake Bot API: RSS before the first message and peak RSS at the end (VmHWM).
-3. A second import of the same file (every card already on file: the update path).
 """
 
 
