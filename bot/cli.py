@@ -228,23 +228,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _import_rows(settings: Settings, kind: str, rows: Iterable[Row]) -> ImportReport:
-    from functools import partial
-
-    from bot.i18n import Catalogs
-    from bot.importing.events import import_event_rows
-    from bot.importing.merchants import import_merchants
-    from bot.importing.payouts import import_payouts
-    from bot.importing.roster import import_roster
-    from models.base import utcnow
     from models.db import Sessions, make_engine
 
-    importers: dict[str, Importer] = {
-        "merchants": import_merchants,
-        "roster": import_roster,
-        "events": partial(import_event_rows, zone=settings.zone),
-        "payouts": partial(import_payouts, catalogs=Catalogs(), now=utcnow()),
-    }
-    importer = importers[kind]
+    importer = _importer(settings, kind)
     sessions = Sessions(make_engine(settings.database.url))
     try:
         async with sessions.begin() as session:
@@ -256,6 +242,30 @@ async def _import_rows(settings: Settings, kind: str, rows: Iterable[Row]) -> Im
         return rejected.report
     finally:
         await sessions.dispose()
+
+
+def _importer(settings: Settings, kind: str) -> Importer:
+    """Loads only the importer asked for: the payouts one loads the handlers, a third of a
+    second of CPU that a roster import does not need."""
+    from functools import partial
+
+    if kind == "roster":
+        from bot.importing.roster import import_roster
+
+        return import_roster
+    if kind == "merchants":
+        from bot.importing.merchants import import_merchants
+
+        return import_merchants
+    if kind == "events":
+        from bot.importing.events import import_event_rows
+
+        return partial(import_event_rows, zone=settings.zone)
+    from bot.i18n import Catalogs
+    from bot.importing.payouts import import_payouts
+    from models.base import utcnow
+
+    return partial(import_payouts, catalogs=Catalogs(), now=utcnow())
 
 
 class _Rejected(Exception):

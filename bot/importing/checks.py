@@ -9,6 +9,7 @@ from bot.importing.tabular import ImportReport, Row
 
 # mobiles, landlines with an area code, and 8-digit Beijing landlines without one
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[2-8]\d{7})$")
+PHONE_SPACING = re.compile(r"[\s()]")
 DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
 
 
@@ -55,7 +56,7 @@ class Cells:
         return parsed
 
     def phone(self, column: str, *, required: bool) -> str:
-        value = re.sub(r"[\s()]", "", self.text(column, required=required))
+        value = PHONE_SPACING.sub("", self.text(column, required=required))
         value = value.removeprefix("+86")
         if value and not PHONE.match(value):
             self.report.add(self.row.number, column, f"not a phone number: {value!r}")

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 MAX_ROWS = 100_000
 
 
@@ -71,6 +69,8 @@ def _csv_cells(path: Path) -> Iterator[list[str]]:
 
 
 def _xlsx_cells(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook  # here: it loads numpy, which a CSV does not need
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -102,11 +102,12 @@ def _rows(cells: Iterable[list[str]]) -> Iterator[Row]:
     if not first or not any(first):
         raise TableError("the first row must name the columns")
     header = [name.strip().lower() for name in first]
+    named = [(i, name) for i, name in enumerate(header) if name]
     for number, raw in enumerate(lines, start=2):
         if number > MAX_ROWS + 1:
             raise TableError(f"more than {MAX_ROWS} rows")
-        if not any(value.strip() for value in raw):
+        if not "".join(raw).strip():  # a blank line
             continue
-        padded = [*raw, *[""] * (len(header) - len(raw))]
-        values = {name: padded[i].strip() for i, name in enumerate(header) if name}
-        yield Row(number, values)
+        if len(raw) < len(header):
+            raw = [*raw, *[""] * (len(header) - len(raw))]
+        yield Row(number, {name: raw[i].strip() for i, name in named})

@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select, text, type_coerce
 
+import models
 from bot.cli import main
-from models.db import Sessions
+from bot.importing.roster import import_roster
+from bot.importing.tabular import Row
+from models.crypto import Keyring, MasterKey, sealed_key_id, use_keyring
+from models.db import Sessions, make_engine
 from models.discounts import Merchant
-from models.roster import RosterEntry
+from models.roster import RosterEntry, find_roster_by_phone
 
 MERCHANT_HEADER = ["name_zh", "name_en", "category", "offer_zh", "offer_en", "address",
                    "district", "latitude", "longitude", "phone", "valid_from", "valid_to"]
@@ -169,3 +173,115 @@ async def test_a_corrected_roster_updates_the_cards_on_file(
             select(RosterEntry.card_number, RosterEntry.name))).all())
     assert names == {"6200000000000001": "王芳", "6200000000000002": "李明明",
                      "6200000000000003": "张伟"}
+
+
+async def test_imported_phones_are_sealed_and_found_by_phone(
+    run, sessions, tmp_path, capsys, monkeypatch
+) -> None:
+    """The bulk writes seal the phone and index it as the roster's own column types do: a
+    member is found by phone (console search, binding), on file and after a correction."""
+    monkeypatch.setattr("bot.importing.roster.BATCH", 2)
+    header = ["card_number", "name", "phone", "workplace_union"]
+    first = [["6200000000000001", "王芳", "138 0000 0001", "西城区教育工会"],
+             ["6200000000000002", "李明", "+8613800000002", ""],
+             ["6200000000000003", "张伟", "010-66010001", "西城区卫生工会"]]
+    assert await run("import", "roster", str(_csv(tmp_path / "a.csv", [header, *first]))) == 0
+    second = [["6200000000000002", "李明", "13900000002", "西城区商贸工会"]]
+    assert await run("import", "roster", str(_csv(tmp_path / "b.csv", [header, *second]))) == 0
+    async with sessions.begin() as session:
+        stored = set(await session.scalars(select(type_coerce(RosterEntry.phone, Text))))
+        found = {phone: [(e.card_number, e.phone, e.workplace_union, e.demo)
+                         for e in await find_roster_by_phone(session, phone)]
+                 for phone in ("13800000001", "13800000002", "13900000002", "01066010001")}
+    assert all(value.startswith("enc1:") for value in stored) and len(stored) == 3
+    assert found == {
+        "13800000001": [("6200000000000001", "13800000001", "西城区教育工会", False)],
+        "13800000002": [],
+        "13900000002": [("6200000000000002", "13900000002", "西城区商贸工会", False)],
+        "01066010001": [("6200000000000003", "010-66010001", "西城区卫生工会", False)],
+    }
+
+
+async def test_an_import_leaves_the_sqlite_page_cache_as_it_was(tmp_path) -> None:
+    """The console imports on the bot's own connections: the larger cache an import takes
+    must not stay with a pooled connection for the life of the bot."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'cache.db'}")
+    async with engine.begin() as connection:
+        await connection.run_sync(models.Base.metadata.create_all)
+    pool = Sessions(engine)
+    rows = [Row(2, {"card_number": "6200000000000001", "name": "王芳", "phone": "13800000001"})]
+    async with pool.begin() as session:
+        before = await session.scalar(text("PRAGMA cache_size"))
+        report = await import_roster(session, rows)
+        after = await session.scalar(text("PRAGMA cache_size"))
+    await engine.dispose()
+    assert report.ok and report.imported == 1
+    assert after == before
+
+
+async def test_a_re_import_rewrites_only_what_changed_or_a_rotated_key_sealed(
+    sessions, keyring
+) -> None:
+    """Re-importing the same list writes nothing; a changed cell, or a phone sealed under a
+    key that has since been rotated out, is written again under the current key."""
+    header_row = {"card_number": "", "name": "", "phone": "", "workplace_union": ""}
+
+    def rows(*entries: tuple[str, str, str, str]) -> list[Row]:
+        return [Row(n, {**header_row, "card_number": card, "name": name, "phone": phone,
+                        "workplace_union": union})
+                for n, (card, name, phone, union) in enumerate(entries, start=2)]
+
+    async def stored() -> dict[str, str]:
+        async with sessions.begin() as session:
+            return dict((await session.execute(select(
+                RosterEntry.card_number, type_coerce(RosterEntry.phone, Text)))).all())
+
+    first = [("6200000000000001", "王芳", "13800000001", "西城区教育工会"),
+             ("6200000000000002", "李明", "13800000002", "")]
+    async with sessions.begin() as session:
+        assert (await import_roster(session, rows(*first))).imported == 2
+    before = await stored()
+    async with sessions.begin() as session:
+        assert (await import_roster(session, rows(*first))).imported == 2
+    assert await stored() == before
+    async with sessions.begin() as session:
+        await import_roster(session, rows(first[0], (*first[1][:3], "西城区卫生工会")))
+    after = await stored()
+    assert after["6200000000000001"] == before["6200000000000001"]
+    assert after["6200000000000002"] != before["6200000000000002"]
+
+    rotated = Keyring(MasterKey(b"a key the roster was not sealed u"), (keyring.current,))
+    use_keyring(rotated)
+    async with sessions.begin() as session:
+        await import_roster(session, rows(*first))
+        found = await find_roster_by_phone(session, "13800000001")
+    assert {sealed_key_id(value) for value in (await stored()).values()} == {rotated.current.id}
+    assert [entry.card_number for entry in found] == ["6200000000000001"]
+
+
+async def test_a_bad_roster_keeps_nothing_even_when_the_caller_commits(
+    sessions, monkeypatch
+) -> None:
+    """The console records its audit line and commits after an import with errors: the
+    batches written before the bad row must not be kept."""
+    monkeypatch.setattr("bot.importing.roster.BATCH", 2)
+    rows = [Row(n, {"card_number": f"62000000000000{n:02d}", "name": f"会员{n}",
+                    "phone": f"138000000{n:02d}"}) for n in range(2, 9)]
+    rows.append(Row(9, {"card_number": "6200000000000099", "name": "", "phone": "13800000099"}))
+    async with sessions.begin() as session:
+        report = await import_roster(session, rows)
+    assert report.errors == ["row 9, name: required"] and report.imported == 0
+    assert await _count(sessions, RosterEntry) == 0
+
+
+async def test_a_re_import_repairs_a_phone_that_no_longer_opens(sessions, keyring) -> None:
+    row = Row(2, {"card_number": "6200000000000001", "name": "王芳", "phone": "13800000001"})
+    async with sessions.begin() as session:
+        await import_roster(session, [row])
+        await session.execute(text("UPDATE roster SET phone = :damaged"),
+                              {"damaged": f"enc1:{keyring.current.id}:AAAAAAAAAAAAAAAAAAAAAAAA"})
+    async with sessions.begin() as session:
+        assert (await import_roster(session, [row])).ok
+    async with sessions.begin() as session:
+        found = await find_roster_by_phone(session, "13800000001")
+    assert [entry.phone for entry in found] == ["13800000001"]
