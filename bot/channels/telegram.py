@@ -3,6 +3,10 @@
 Each update is handled in isolation: whatever it raises is logged with its id and the member
 gets the polite apology. Replies go out in the chat's own lane (bot/delivery/limiter.py), after
 the update was handled, so a 429 for one chat delays only that chat, never the poll.
+
+A member's text, command or button press is read straight from the JSON and answered with one
+JSON POST (bot/channels/telegram_updates.py, aiohttp_request.JsonRequest); other updates and
+calls (files, webhook setup) go through PTB's objects.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 from aiohttp import web
 from telegram import (
@@ -23,32 +28,22 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
-    Message,
     ReplyKeyboardMarkup,
     Update,
 )
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.aiohttp_request import AiohttpRequest, JsonRequest
 from bot.channels.base import Outbound, describe, split_text
 from bot.channels.fairness import SLOW_DOWN, Admission, MemberBuckets
 from bot.channels.telegram_poll import Poller
+from bot.channels.telegram_updates import Common, read_common, text_or, to_incoming
 from bot.config import TelegramSettings
 from bot.delivery.limiter import ChatLanes, SendLimiter
 from bot.dispatcher import SORRY, Dispatcher
 from bot.i18n import normalize_language
-from bot.messages import (
-    Address,
-    Ask,
-    Attachment,
-    AttachmentKind,
-    Contact,
-    Incoming,
-    Location,
-    Reply,
-)
-from bot.parsing import split_command
+from bot.messages import Address, Ask, Attachment, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +54,7 @@ GONE = ("kicked", "left")  # my_chat_member statuses of a private chat whose use
 MAX_RETRY_AFTER = 300.0  # seconds: a longer wait for one reply is not worth holding its chat
 
 Reachability = Callable[[str, str, bool], Awaitable[None]]
-_T = TypeVar("_T")
+Read = Common | Update  # an update read from the JSON, or by PTB
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -86,11 +81,14 @@ class TelegramChannel:
         self.dispatcher = dispatcher
         self.outbound = outbound
         # Replies go over aiohttp, as bulk sends do: a fraction of httpx's CPU per request.
+        self.request = AiohttpRequest()
         self.bot = Bot(
             settings.token, base_url=settings.base_url, base_file_url=settings.base_file_url,
-            request=AiohttpRequest(),
+            request=self.request,
         )
-        self.poller = Poller(self.bot, self._handle_isolated, retry_after=retry_seconds)
+        self.files = _Files(self.bot)
+        self.poller: Poller[Read] = Poller(self.bot, self._handle_isolated, read=self.read,
+                                           retry_after=retry_seconds)
         self._background: set[asyncio.Task[None]] = set()
         self._polls = False  # this process polls (it holds the poller lease)
         self.username = ""
@@ -155,21 +153,25 @@ class TelegramChannel:
             log.warning("telegram webhook: wrong or missing secret from %s", request.remote)
             return web.Response(status=403)
         try:
-            data = await request.json()
-            update = Update.de_json(data, self.bot)
+            update = self.read(await request.json())
         except Exception:
             log.warning("telegram webhook: unreadable update from %s", request.remote)
             return web.Response(status=400)
         await self.process(update)
         return web.Response(status=200)
 
-    async def process(self, update: Update) -> None:
+    def read(self, raw: Any) -> Read:
+        """A text, command or button press read from the JSON; any other update by PTB (which
+        raises for what it cannot read)."""
+        return read_common(raw) or Update.de_json(raw, self.bot)
+
+    async def process(self, update: Read) -> None:
         """Handle one update and wait until its replies went out (webhook, tests)."""
         sending = await self._handle_isolated(update)
         if sending is not None:
             await sending
 
-    async def _handle_isolated(self, update: Update) -> asyncio.Task[None] | None:
+    async def _handle_isolated(self, update: Read) -> asyncio.Task[None] | None:
         """Handle one update; its replies go out in the background, in the chat's lane."""
         try:
             return await self._handle(update)
@@ -177,26 +179,32 @@ class TelegramChannel:
             log.exception("telegram: update %s failed", update.update_id)
             return self._apologise(update)
 
-    async def _handle(self, update: Update) -> asyncio.Task[None] | None:
+    async def _handle(self, update: Read) -> asyncio.Task[None] | None:
         started = time.monotonic()
-        change = update.my_chat_member
-        if change is not None and change.chat.type == "private":
-            if self.reachability is not None:
-                reachable = change.new_chat_member.status not in GONE
-                await self.reachability(self.name, str(change.from_user.id), reachable)
-            return None
-        incoming = to_incoming(update, self.username)
-        if incoming is None:
-            log.debug("telegram: update %s has nothing to answer", update.update_id)
-            return None
-        if update.callback_query is not None:
-            _answering = self._spawn(self._answer_callback(update))
+        if isinstance(update, Common):
+            incoming, callback_id = update.to_incoming(self.username), update.callback_id
+        else:
+            change = update.my_chat_member
+            if change is not None and change.chat.type == "private":
+                if self.reachability is not None:
+                    reachable = change.new_chat_member.status not in GONE
+                    await self.reachability(self.name, str(change.from_user.id), reachable)
+                return None
+            found = to_incoming(update, self.username)
+            if found is None:
+                log.debug("telegram: update %s has nothing to answer", update.update_id)
+                return None
+            incoming = found
+            query = update.callback_query
+            callback_id = query.id if query is not None else None
+        if callback_id is not None:
+            _answering = self._spawn(self._answer_callback(update.update_id, callback_id))
         admission = self.buckets.admit(f"{self.name}:{incoming.user_id}")
         if admission is Admission.DROP:
             return None
         if admission is Admission.WARN:
             return self._reply_text(incoming.address, incoming.language_hint, SLOW_DOWN)
-        replies = await self.dispatcher.handle(incoming, files=_Files(self.bot))
+        replies = await self.dispatcher.handle(incoming, files=self.files)
         log.info("telegram update %s: %s in %.0f ms", incoming.update_id,
                  describe(incoming, replies), (time.monotonic() - started) * 1000)
         return self._spawn(self._deliver(incoming, replies))
@@ -205,19 +213,20 @@ class TelegramChannel:
         await self.outbound.deliver(incoming.address, replies)
         self.dispatcher.delivered(incoming)  # sent: not to be sent again after a restart
 
-    async def _answer_callback(self, update: Update) -> None:
-        assert update.callback_query is not None
+    async def _answer_callback(self, update_id: int, callback_id: str) -> None:
         try:
-            await update.callback_query.answer()
+            await self._post("answerCallbackQuery", {"callback_query_id": callback_id})
         except TelegramError as exc:
-            log.info("telegram: could not answer callback %s: %s", update.update_id, exc)
+            log.info("telegram: could not answer callback %s: %s", update_id, exc)
 
-    def _apologise(self, update: Update) -> asyncio.Task[None] | None:
+    def _apologise(self, update: Read) -> asyncio.Task[None] | None:
         """The polite apology to the chat of an update that could not be handled."""
+        if isinstance(update, Common):
+            return self._reply_text(Address(self.name, update.chat_id), update.language, SORRY)
         chat, user = update.effective_chat, update.effective_user
         if chat is None:
             return None
-        hint = _text_or(user.language_code, None) if user is not None else None
+        hint = text_or(user.language_code, None) if user is not None else None
         return self._reply_text(Address(self.name, str(chat.id)), hint, SORRY)
 
     def _reply_text(self, to: Address, language_hint: str | None,
@@ -238,38 +247,46 @@ class TelegramChannel:
         chat's lane, so replies to one chat keep their order."""
         async with self.lanes.lane(chat_id):
             pieces = split_text(reply.text, TEXT_LIMIT)
+            markup = markup_json(reply)
             for index, piece in enumerate(pieces):
-                markup = _markup(reply) if index == len(pieces) - 1 else None
-                await self._call(self.bot.send_message, chat_id=chat_id, text=piece,
-                                 reply_markup=markup)
+                params: dict[str, Any] = {"chat_id": chat_id, "text": piece}
+                if markup is not None and index == len(pieces) - 1:
+                    params["reply_markup"] = markup
+                await self._call(chat_id, partial(self._post, "sendMessage", params))
             if reply.file is not None:
                 upload = InputFile(reply.file.data, filename=reply.file.name)
                 if reply.file.as_photo:
-                    await self._call(self.bot.send_photo, chat_id=chat_id, photo=upload)
+                    send = partial(self.bot.send_photo, chat_id=chat_id, photo=upload)
                 else:
-                    await self._call(self.bot.send_document, chat_id=chat_id, document=upload)
+                    send = partial(self.bot.send_document, chat_id=chat_id, document=upload)
+                await self._call(chat_id, send)
 
-    async def _call(self, method: Any, **kwargs: Any) -> Message:
+    async def _post(self, method: str, params: dict[str, Any]) -> Any:
+        """One Bot API call as a JSON body; PTB reads the answer and raises its errors."""
+        return await self.request.post(f"{self.bot.base_url}/{method}", JsonRequest(params))
+
+    async def _call(self, chat_id: str, send: Callable[[], Awaitable[object]]) -> None:
         """One Bot API call. A 429 waits the time Telegram asks for and tries once more; the
         wait holds only this chat's lane, not the bot-wide limiter or the poll."""
         try:
-            return await self._limited(method, **kwargs)
+            await self._limited(send)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
-            log.info("telegram: chat %s must wait %.0f s (429)", kwargs.get("chat_id"), wait)
+            log.info("telegram: chat %s must wait %.0f s (429)", chat_id, wait)
             if wait > MAX_RETRY_AFTER:
                 raise
             await asyncio.sleep(wait)
-            return await self._limited(method, **kwargs)
+            await self._limited(send)
         except Forbidden:
-            log.info("telegram: chat %s blocked the bot", kwargs.get("chat_id"))
+            log.info("telegram: chat %s blocked the bot", chat_id)
             raise
 
-    async def _limited(self, method: Any, **kwargs: Any) -> Message:
+    async def _limited(self, send: Callable[[], Awaitable[object]]) -> None:
         if self.limiter is None:
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            await send()
+            return
         async with self.limiter.slot():
-            return await method(**kwargs)  # type: ignore[no-any-return]
+            await send()
 
 
 class _Files:
@@ -311,78 +328,19 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     )
 
 
-def to_incoming(update: Update, bot_username: str = "") -> Incoming | None:
-    """The platform-neutral form of an update, or None for updates that need no answer."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
+def markup_json(reply: Reply) -> dict[str, Any] | None:
+    """`_markup(reply)` as the JSON the Bot API takes, built without PTB's objects."""
+    if reply.ask is not None:
+        button = {"text": ASK_LABELS[reply.ask], "request_contact": reply.ask is Ask.CONTACT,
+                  "request_location": reply.ask is Ask.LOCATION}
+        return {"keyboard": [[button]], "resize_keyboard": True, "one_time_keyboard": True}
+    if not reply.buttons:
         return None
-    base: dict[str, Any] = {
-        "channel": "telegram",
-        "chat_id": str(chat.id),
-        "user_id": str(user.id),
-        "display_name": _text_or(user.full_name, ""),
-        "language_hint": _text_or(user.language_code, None),
-        "update_id": str(update.update_id),
-        "is_private": chat.type == "private",
-    }
-    if update.callback_query is not None:
-        return Incoming(**base, payload=_text_or(update.callback_query.data, "") or "menu.main")
-    message = update.message
-    if message is None:
-        return None
-    base["message_id"] = str(message.message_id)
-    if message.reply_to_message is not None:
-        base["reply_to_message_id"] = str(message.reply_to_message.message_id)
-        base["reply_to_text"] = message.reply_to_message.text or message.reply_to_message.caption
-    return Incoming(**base, **_content(message, user.id, bot_username))
-
-
-def _content(message: Message, user_id: int, bot_username: str) -> dict[str, Any]:
-    if message.text is not None:
-        text = _text_or(message.text, "")
-        parsed = split_command(text)
-        if parsed is not None:
-            head, args = parsed
-            command, _, addressee = head.partition("@")
-            if command and (not addressee or addressee.lower() == bot_username.lower()):
-                return {"command": command, "args": args}
-        return {"text": text}
-    if message.location is not None:
-        return {"location": Location(message.location.latitude, message.location.longitude)}
-    if message.contact is not None:
-        own = message.contact.user_id == user_id
-        return {"contact": Contact(message.contact.phone_number, own)}
-    attachment = _attachment(message)
-    if attachment is not None:
-        return {"attachment": attachment, "text": message.caption}
-    return {"text": message.caption or ""}
-
-
-def _text_or(value: object, default: _T) -> str | _T:
-    """PTB does not check the JSON types of an update: a number where text belongs is not
-    text (a forged or broken update must not reach the parsers as something else)."""
-    return value if isinstance(value, str) else default
-
-
-def _attachment(message: Message) -> Attachment | None:
-    if message.photo:
-        largest = message.photo[-1]
-        return Attachment(AttachmentKind.PHOTO, largest.file_id, "image/jpeg", largest.file_size)
-    kinds = (
-        (message.document, AttachmentKind.DOCUMENT),
-        (message.voice, AttachmentKind.VOICE),
-        (message.audio, AttachmentKind.AUDIO),
-        (message.video, AttachmentKind.VIDEO),
-        (message.sticker, AttachmentKind.STICKER),
-    )
-    for media, kind in kinds:
-        if media is not None:
-            return Attachment(
-                kind, media.file_id, getattr(media, "mime_type", None), media.file_size,
-                getattr(media, "file_name", None),
-            )
-    return None
+    return {"inline_keyboard": [
+        [{"text": b.label, "callback_data": b.payload} if b.payload is not None
+         else {"text": b.label, "url": b.url} for b in row]
+        for row in reply.buttons
+    ]}
 
 
 def webhook_route(channel: TelegramChannel, path: str) -> web.RouteDef:

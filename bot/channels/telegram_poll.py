@@ -5,8 +5,9 @@ only after it was handled: an update fetched when the process dies is fetched ag
 dispatcher's handled-updates table makes the second delivery a no-op. The offset we send is the
 lowest update still running, so a slow update (a document download, a member's burst waiting
 on the database) never holds the updates after it: they are fetched and started meanwhile, up
-to Telegram's 100 a call. Updates are fetched as raw JSON and parsed one by one, so one PTB
-cannot parse is skipped, not the whole batch; nothing one update raises can end the loop.
+to Telegram's 100 a call. Updates are fetched as raw JSON and read one by one by the
+channel's reader, so one it cannot read is skipped, not the whole batch; nothing one update
+raises can end the loop.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
@@ -30,7 +31,7 @@ STALE_AFTER = 120.0  # seconds without a successful getUpdates before /healthz s
 MAX_BACKOFF = 60.0
 BUSY_WAIT = 0.5  # seconds between polls while only running updates come back
 
-Handle = Callable[[Update], Awaitable[object]]
+_U = TypeVar("_U")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +41,17 @@ class PollHealth:
     ok: bool
 
 
-class Poller:
-    """Runs the loop as a task; `health()` says whether it runs and when it last got updates."""
+class Poller(Generic[_U]):
+    """Runs the loop as a task; `health()` says whether it runs and when it last got updates.
 
-    def __init__(self, bot: Bot, handle: Handle, *, stale_after: float = STALE_AFTER,
+    `read` turns one raw update into what `handle` takes; what it raises skips the update."""
+
+    def __init__(self, bot: Bot, handle: Callable[[_U], Awaitable[object]], *,
+                 read: Callable[[Any], _U], stale_after: float = STALE_AFTER,
                  retry_after: Callable[[RetryAfter], float]) -> None:
         self.bot = bot
         self.handle = handle
+        self.read = read
         self.stale_after = stale_after
         self.retry_after = retry_after
         self.offset: int | None = None
@@ -142,7 +147,7 @@ class Poller:
 
     async def _one(self, raw: Any, update_id: int | None) -> None:
         try:
-            update = Update.de_json(raw, self.bot)
+            update = self.read(raw)
         except Exception as exc:
             log.warning("telegram: update %s is unreadable (%s); skipped", update_id,
                         type(exc).__name__)

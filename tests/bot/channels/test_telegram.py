@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -128,3 +130,40 @@ async def test_webhook_refuses_garbage(webhook_bot: App, fake_telegram: FakeTele
         url, data=b"<not json>", headers=headers
     ) as response:
         assert response.status == 400
+
+
+async def test_webhook_answers_a_command_addressed_to_the_bot_in_a_group(
+    webhook_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    group = -100400500
+    update = fake_telegram.make_update(fake_telegram.message(
+        WANG, "/help@UnionBot_Test_Bot", chat_type="group", chat_id=group))
+    assert await _post(webhook_bot, update, SECRET) == 200
+    [helped] = fake_telegram.to(group)
+    assert "/apply" in helped.text and fake_telegram.to(WANG) == []
+
+
+async def test_a_pressed_button_is_answered_so_the_spinner_stops(
+    webhook_bot: App, fake_telegram: FakeTelegram
+) -> None:
+    pressed = fake_telegram.callback(WANG, "lang.set:en")
+    assert await _post(webhook_bot, fake_telegram.make_update(pressed), SECRET) == 200
+    assert fake_telegram.to(WANG)[-1].text == "I will answer in English from now on."
+    query_id = pressed["callback_query"]["id"]
+    for _ in range(100):
+        if ("answerCallbackQuery", {"callback_query_id": query_id}) in fake_telegram.calls:
+            break
+        await asyncio.sleep(0.02)
+    assert ("answerCallbackQuery", {"callback_query_id": query_id}) in fake_telegram.calls
+
+
+async def test_a_member_who_blocked_the_bot_is_logged_and_others_are_answered(
+    webhook_bot: App, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    fake_telegram.blocked.add(str(WANG))
+    for member in (WANG, TOM):
+        update = fake_telegram.make_update(fake_telegram.message(member, "/help"))
+        assert await _post(webhook_bot, update, SECRET) == 200
+    assert fake_telegram.to(WANG) == [] and "/apply" in fake_telegram.to(TOM)[0].text
+    assert f"chat {WANG} blocked the bot" in caplog.text

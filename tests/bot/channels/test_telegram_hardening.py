@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-import bot.channels.telegram as telegram_channel
+import bot.channels.telegram_updates as telegram_updates
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
 from models.db import Sessions
@@ -114,19 +114,22 @@ async def test_text_of_the_wrong_json_type_is_answered_and_polling_goes_on(
     assert answer.text and "/menu" in helped.text
 
 
+# A plain message is read from the JSON, a reply through PTB: a fault in either is apologised for.
+@pytest.mark.parametrize("extra", [{}, {"reply_to_message": {
+    "message_id": 7, "date": 1700000000, "chat": {"id": WANG, "type": "private"}, "text": "hi"}}])
 async def test_an_update_that_raises_is_apologised_for_and_the_next_is_answered(
     polling_bot: App, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, extra: dict[str, Any],
 ) -> None:
-    real_split = telegram_channel.split_command
+    real_split = telegram_updates.split_command
 
     def split_or_fail(text: str) -> tuple[str, tuple[str, ...]] | None:
         if text == "/boom":
             raise RuntimeError("a fault in the adapter")
         return real_split(text)
 
-    monkeypatch.setattr(telegram_channel, "split_command", split_or_fail)
-    update_id = fake_telegram.push(fake_telegram.message(WANG, "/boom"))
+    monkeypatch.setattr(telegram_updates, "split_command", split_or_fail)
+    update_id = fake_telegram.push(fake_telegram.message(WANG, "/boom", **extra))
     fake_telegram.push(fake_telegram.message(LI, "/help"))
     [apology] = await fake_telegram.wait_for(WANG, 1)
     await fake_telegram.wait_for(LI, 1)
