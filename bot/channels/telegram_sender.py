@@ -1,5 +1,8 @@
 """The delivery engine's Sender for Telegram, over python-telegram-bot's Bot.
 
+Texts go out as one ready JSON body on the aiohttp transport (as members' replies do): PTB
+reads the answer and raises its errors, but builds no request objects and parses no Message.
+
 Every Bot API call waits for a slot of the sliding-window limiter (the bot-wide limit in every
 1-second window) and for the chat's own interval (about one message a second per chat). A 429
 pauses the whole channel for its retry_after; the engine re-queues the message.
@@ -15,9 +18,9 @@ from typing import Any
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.aiohttp_request import AiohttpRequest
+from bot.channels.aiohttp_request import AiohttpRequest, JsonRequest
 from bot.channels.base import split_text
-from bot.channels.telegram import TEXT_LIMIT, _markup, retry_seconds
+from bot.channels.telegram import TEXT_LIMIT, _markup, markup_json, retry_seconds
 from bot.config import BroadcastSettings, TelegramSettings
 from bot.delivery.limiter import (
     ChatLimiter,
@@ -79,16 +82,17 @@ class TelegramSender:
         return SendResult(Outcome.SENT)
 
     async def _send(self, chat_id: str, reply: Reply) -> None:
-        markup = _markup(reply)
         if reply.file is not None and reply.file.as_photo and len(reply.text) <= CAPTION_LIMIT:
             await self._photo(chat_id, reply.file.data, reply.file.name,
-                              caption=reply.text or None, reply_markup=markup)
+                              caption=reply.text or None, reply_markup=_markup(reply))
             return
         pieces = split_text(reply.text, TEXT_LIMIT)
+        buttons = markup_json(reply)
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            await self._call(chat_id, self.bot.send_message, text=piece,
-                             reply_markup=markup if last else None)
+            params: dict[str, Any] = {"text": piece}
+            if buttons is not None and index == len(pieces) - 1:
+                params["reply_markup"] = buttons
+            await self._call(chat_id, self._send_message, **params)
         if reply.file is not None:
             if reply.file.as_photo:
                 await self._photo(chat_id, reply.file.data, reply.file.name)
@@ -109,6 +113,10 @@ class TelegramSender:
                     self._file_ids[digest] = message.photo[-1].file_id
                 return
         await self._call(chat_id, self.bot.send_photo, photo=known, **kwargs)
+
+    async def _send_message(self, **params: Any) -> Any:
+        return await self.bot.request.post(f"{self.bot.base_url}/sendMessage",
+                                           JsonRequest(params))
 
     async def _call(self, chat_id: str, method: Any, **kwargs: Any) -> Any:
         await self.per_chat.wait(chat_id)

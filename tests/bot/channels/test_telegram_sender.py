@@ -10,7 +10,7 @@ from bot.channels.telegram_sender import TelegramSender, build_sender
 from bot.config import BroadcastSettings, TelegramSettings
 from bot.delivery.content import broadcast_reply
 from bot.delivery.sender import MessageKind, Outcome
-from bot.messages import Reply
+from bot.messages import Button, Reply
 from tests.support.fakes.telegram_api import FakeTelegram
 
 KIND = MessageKind.ANNOUNCEMENT
@@ -51,3 +51,24 @@ async def test_blocked_and_too_many(sender: TelegramSender, fake_telegram: FakeT
     result = await sender.deliver("23", Reply(text="x"), kind=KIND)
     assert result.outcome is Outcome.RETRY_AFTER and result.retry_after is not None
     assert sender.limiter.paused_for > 0  # the whole channel waits
+
+
+async def test_a_paid_announcement_with_buttons_on_its_last_piece(
+    fake_telegram: FakeTelegram,
+) -> None:
+    settings = TelegramSettings(token=fake_telegram.token, base_url=fake_telegram.base_url,
+                                base_file_url=fake_telegram.base_file_url)
+    paid = build_sender(settings, BroadcastSettings(per_chat_interval=0, rate_per_second=100,
+                                                    paid=True))
+    await paid.start()
+    try:
+        reply = Reply(text="讲" * 4100, buttons=((Button("报名", "lecture.signup:7"),),))
+        assert (await paid.deliver("31", reply, kind=KIND)).outcome is Outcome.SENT
+    finally:
+        await paid.stop()
+    first, last = fake_telegram.to(31)
+    assert (len(first.text), len(last.text)) == (4096, 4)
+    assert "reply_markup" not in first.params
+    assert last.params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "报名", "callback_data": "lecture.signup:7"}]]}
+    assert first.params["allow_paid_broadcast"] in (True, "true", "True")
