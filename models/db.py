@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 from models import sqlite_driver
 
@@ -26,8 +28,9 @@ def make_engine(url: str) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             _private_file(Path(parsed.database))
         engine = create_async_engine(url, connect_args={"timeout": 30},
-                                     module=sqlite_driver.dbapi())
+                                     module=sqlite_driver.dbapi(), pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -71,6 +74,20 @@ def _sqlite_begin(connection: Connection) -> None:
         cursor.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
     finally:
         cursor.close()
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState) -> None:
+    # The pool's rollback of a returned connection, but only when a transaction is open:
+    # a committed session's connection comes back with none, and the rollback would cost a
+    # trip to the connection's thread for nothing.
+    if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
+        return
+    try:
+        idle = not dbapi_connection.driver_connection.in_transaction
+    except Exception:
+        idle = False  # closed or broken: let rollback() raise, which discards it
+    if not idle:
+        dbapi_connection.rollback()
 
 
 READ_ONLY = "unionbot_read_only"
