@@ -68,10 +68,16 @@ def _sqlite_begin(connection: Connection) -> None:
     # another connection wrote in between: the busy timeout does not apply to that upgrade.
     # A read-only session takes a snapshot and no lock. Sent on the DBAPI cursor: this runs
     # for every transaction, and SQLAlchemy's statement machinery would double its cost.
+    # With models/sqlite_driver.py's connection, the BEGIN goes with the first statement.
     read_only = connection.get_execution_options().get(READ_ONLY)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
+        dbapi_connection.begin_later(begin)
+        return
+    cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        cursor.execute(begin)
     finally:
         cursor.close()
 
@@ -80,6 +86,8 @@ def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState)
     # The pool's rollback of a returned connection, but only when a transaction is open:
     # a committed session's connection comes back with none, and the rollback would cost a
     # trip to the connection's thread for nothing.
+    if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
+        dbapi_connection.begin_later(None)  # a BEGIN never sent is not sent by the next user
     if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
         return
     try:

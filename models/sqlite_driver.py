@@ -7,7 +7,10 @@ thread and keeps what SQLAlchemy reads afterwards (rows, description, rowcount, 
 The dialect and the URL stay SQLAlchemy's `sqlite+aiosqlite`: only the DBAPI module passed to
 the engine differs (`create_async_engine(..., module=dbapi())`).
 
-Server-side cursors (`stream()`) keep SQLAlchemy's cursor, which fetches in chunks.
+The BEGIN that models/db.py issues for each transaction travels with the transaction's first
+statement (`OneTripConnection.begin_later`): a transaction costs its statements' trips and one
+for the COMMIT. Server-side cursors (`stream()`) keep SQLAlchemy's cursor, which fetches in
+chunks.
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, list[Any], int, int | None]
 
 
-def _run_one(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
-             ) -> _Outcome:
+def _run_one(connection: sqlite3.Connection, begin: str | None, operation: str | None,
+             parameters: Any, many: bool) -> _Outcome:
     cursor = connection.cursor()
     try:
+        if begin is not None:
+            cursor.execute(begin)
+        if operation is None:
+            return None, [], -1, None
         if many:
             cursor.executemany(operation, parameters)
         elif parameters is None:
@@ -104,9 +111,10 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _on_thread(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapted._execute_mutex:
             outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                _run_one, connection._conn, operation, parameters, many
+                _run_one, connection._conn, adapted.take_begin(), operation, parameters, many
             )
         return outcome
 
@@ -118,8 +126,37 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """aiosqlite's connection as SQLAlchemy adapts it, with `OneTripCursor`s, and a BEGIN
+    that travels with the transaction's first statement (`begin_later`)."""
+
+    __slots__ = ("_begin",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None
+
+    def begin_later(self, statement: str | None) -> None:
+        """Run `statement` (a BEGIN) just before the next statement, in the same trip to the
+        connection's thread. A transaction that runs no statement opens none."""
+        self._begin = statement
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self._begin is not None:  # a streaming cursor is SQLAlchemy's own
+            OneTripCursor(self).execute(None)
+        return super().cursor(server_side)
+
+    def commit(self) -> None:
+        if self.take_begin() is None:
+            super().commit()
+
+    def rollback(self) -> None:
+        if self.take_begin() is None:
+            super().rollback()
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
