@@ -326,8 +326,9 @@ def _follow_language(msg: Incoming, ctx: Context) -> None:
         return
     written = language_of(msg.text)
     if written is not None and written != ctx.member.language:
-        ctx.use_language(written)
-        defer_write(ctx.member, "language")  # in the member row's one UPDATE
+        # ctx.use_language without the ORM noticing: the member row's one UPDATE writes it
+        defer_write(ctx.member, language=written)
+        ctx.translator = ctx.services.catalogs.get(written)
 
 
 def _lost_lock_race(exc: DBAPIError) -> bool:
@@ -368,5 +369,5 @@ def _event_of(msg: Incoming) -> Event | None:
 def _remember_topic(member: Member, replies: list[Reply], now: datetime) -> None:
     for reply in replies:
         if reply.intent and reply.intent not in ("unknown", "greeting"):
-            member.last_intent, member.last_intent_at = reply.intent, now
+            defer_write(member, last_intent=reply.intent, last_intent_at=now)
 

@@ -27,8 +27,10 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _private_file(Path(parsed.database))
+        one_trip = sqlite_driver.dbapi()
         engine = create_async_engine(url, connect_args={"timeout": 30},
-                                     module=sqlite_driver.dbapi(), pool_reset_on_return=None)
+                                     **({"module": one_trip} if one_trip else {}),
+                                     pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

@@ -104,16 +104,18 @@ async def save_member(session: AsyncSession, member: Member, read: tuple[Any, ..
     values = hot_values(member)
     if values == read:
         return
-    defer_write(member, *HOT_COLUMNS)  # before the UPDATE, whose autoflush would write them
-    await session.execute(_SAVE, {"member_id": member.id, **dict(zip(HOT_COLUMNS, values,
-                                                                     strict=True))})
+    hot = dict(zip(HOT_COLUMNS, values, strict=True))
+    defer_write(member, **hot)  # before the UPDATE, whose autoflush would write them
+    await session.execute(_SAVE, {"member_id": member.id, **hot})
 
 
-def defer_write(member: Member, *names: str) -> None:
-    """Leave the member's attributes `names` (of `HOT_COLUMNS`) as they are now to
-    `save_member`: the ORM no longer counts them as changed."""
-    for name in names:
-        _quietly(member, name, getattr(member, name))
+def defer_write(member: Member, **values: Any) -> None:
+    """Set the member's `HOT_COLUMNS` in `values`, to be written by `save_member`. The ORM
+    does not count them as changed: neither an autoflush nor the flush at commit writes the
+    row, nor walks its unit of work for nothing (an assignment would mark the member
+    modified even once `save_member` wrote it)."""
+    for name, value in values.items():
+        _quietly(member, name, value)
 
 
 def _quietly(member: Member, name: str, value: Any) -> None:

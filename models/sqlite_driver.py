@@ -20,12 +20,12 @@ import sqlite3
 from typing import Any
 
 import aiosqlite
+import sqlalchemy
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 # (description, rows, rowcount, lastrowid) of one statement, read on aiosqlite's thread
@@ -63,7 +63,6 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
@@ -146,7 +145,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return begin
 
     def cursor(self, server_side: bool = False) -> Any:
-        if server_side and self._begin is not None:  # a streaming cursor is SQLAlchemy's own
+        if not server_side:
+            return OneTripCursor(self)
+        if self._begin is not None:  # a streaming cursor is SQLAlchemy's own
             OneTripCursor(self).execute(None)
         return super().cursor(server_side)
 
@@ -167,5 +168,8 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         return OneTripConnection(self, adapted._connection)
 
 
-def dbapi() -> OneTripDBAPI:
-    return OneTripDBAPI(aiosqlite, sqlite3)
+def dbapi() -> OneTripDBAPI | None:
+    """The module to give the engine, or None where SQLAlchemy's adapter is not the one this
+    was written against (before 2.1): the engine then uses SQLAlchemy's own."""
+    major, minor = (int(part) for part in sqlalchemy.__version__.split(".")[:2])
+    return OneTripDBAPI(aiosqlite, sqlite3) if (major, minor) >= (2, 1) else None
