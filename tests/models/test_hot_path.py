@@ -4,10 +4,13 @@ once at the end, the last question upserted."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, select, text
 
+from models import db
 from models.db import Sessions
 from models.dedupe import HandledUpdate, keep_replies, record_update, unsent_replies
 from models.inbound import hot_values, save_member, touch_member, upsert_member
@@ -152,3 +155,23 @@ async def test_a_connection_returned_in_a_transaction_is_rolled_back(
     async with sessions.read() as session:
         keys = await session.scalars(select(HandledUpdate.key))
         assert list(keys) == ["kept"]
+
+
+@pytest.mark.parametrize("ping_after", [0.0, 600.0])
+async def test_a_connection_the_server_closed_is_replaced(
+    sessions: Sessions, monkeypatch: pytest.MonkeyPatch, ping_after: float
+) -> None:
+    if sessions.engine.dialect.name != "postgresql":
+        return  # SQLite has no server
+    monkeypatch.setattr(db, "PING_AFTER", ping_after)
+    async with sessions.engine.connect() as other:
+        await other.execute(text("SELECT 1"))
+        async with sessions.begin() as session:  # on another connection
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await other.commit()
+    if ping_after:
+        await asyncio.sleep(0.5)  # the client notices the closed socket
+    async with sessions.begin() as session:  # the terminated connection comes first
+        assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
+        await record_update(session, channel="telegram", key="1", now=NOW)
