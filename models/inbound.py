@@ -82,15 +82,16 @@ def hot_values(member: Member) -> tuple[Any, ...]:
 
 def touch_member(member: Member, *, chat_id: str, display_name: str, now: datetime,
                  private: bool = True) -> None:
-    """Seen now, at this chat. The handler sees the new values; they are written by
-    `save_member`, not by the ORM's flush (nor by an autoflush in the middle of the handler)."""
+    """Seen now, at this chat. The time is written by `save_member`, not by an autoflush in
+    the middle of the handler. A new chat or name (rare) is assigned as usual: the first
+    statement of the handler writes it, so that its queries (a broadcast's audience) see it."""
     _quietly(member, "last_seen_at", now)
     if member.chat_id != chat_id:
-        _quietly(member, "chat_id", chat_id)
+        member.chat_id = chat_id
     if private and member.private_chat_id != chat_id:
-        _quietly(member, "private_chat_id", chat_id)
+        member.private_chat_id = chat_id
     if display_name and member.display_name != display_name[:128]:
-        _quietly(member, "display_name", display_name[:128])
+        member.display_name = display_name[:128]
 
 
 async def save_member(session: AsyncSession, member: Member, read: tuple[Any, ...]) -> None:
