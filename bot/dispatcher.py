@@ -3,15 +3,16 @@
 One short transaction per message: committed when the handler returns, rolled back if it
 raises. It holds one INSERT claiming the update (a retry finds it taken), one SELECT of the
 sender and their flow, the handler's database work, one UPDATE of the member row and one
-keeping the replies until they were sent (bot/pending.py). Whatever happens, the member gets
-an answer or the failure is logged with the update id.
+keeping the replies until they were sent (bot/pending.py), which also marks the replies of
+earlier updates sent. Whatever happens, the member gets an answer or the failure is logged
+with the update id.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -34,7 +35,14 @@ from models.base import utcnow
 from models.conversation import ConversationState, find_flow
 from models.db import Sessions
 from models.dedupe import keep_replies, mark_sent, record_update
-from models.inbound import look_up_sender, touch_member, upsert_member
+from models.inbound import (
+    defer_write,
+    hot_values,
+    look_up_sender,
+    save_member,
+    touch_member,
+    upsert_member,
+)
 from models.member import Member
 
 log = logging.getLogger(__name__)
@@ -157,8 +165,7 @@ class Dispatcher:
         try:
             async with self.sessions.begin() as session:
                 replies, queued = await self._handle_in(session, msg, files, language,
-                                                        self.clock())
-                await mark_sent(session, confirmed)
+                                                        self.clock(), confirmed)
         except _HandledElsewhere:
             self.confirmations.give_back(confirmed)
             log.info("update %s:%s was handled already", msg.channel, msg.update_id)
@@ -172,9 +179,10 @@ class Dispatcher:
 
     async def _handle_in(
         self, session: AsyncSession, msg: Incoming, files: FileFetcher | None, language: str,
-        now: datetime,
+        now: datetime, sent: Collection[int],
     ) -> tuple[list[Reply], int]:
-        """(the direct replies, how many notices were queued)."""
+        """(the direct replies, how many notices were queued). `sent`: earlier updates whose
+        replies the channels sent, recorded in the statement keeping this update's replies."""
         # The claim comes first: a platform's retry reaching another process waits for this
         # transaction on the row lock (PostgreSQL) and is then skipped, never run twice.
         row_id = None
@@ -195,6 +203,7 @@ class Dispatcher:
             )
         # Before the handler: it sees where the member writes from, and an erasure it makes
         # is not undone. The changes still go out in the member row's one UPDATE at commit.
+        read = hot_values(member)
         touch_member(member, chat_id=msg.chat_id, display_name=msg.display_name, now=now,
                      private=msg.is_private)
         ctx = Context(
@@ -205,11 +214,15 @@ class Dispatcher:
         _follow_language(msg, ctx)
         replies, notices = split_notices(msg.address, _as_list(await self._route(msg, ctx)))
         _remember_topic(member, replies, now)
+        await save_member(session, member, read)
         queued = await queue_notices(session, notices, now=now)
         if row_id is not None and replies:
-            await keep_replies(session, row_id, replies_to_json(msg.address, replies))
+            await keep_replies(session, row_id, replies_to_json(msg.address, replies),
+                               sent=sent)
+            sent = ()
             if len(self._unsent) < UNSENT_LIMIT:
                 self._unsent[(msg.channel, msg.update_id)] = row_id
+        await mark_sent(session, sent)
         return replies, queued
 
     async def _route(self, msg: Incoming, ctx: Context) -> HandlerResult:
@@ -313,7 +326,9 @@ def _follow_language(msg: Incoming, ctx: Context) -> None:
         return
     written = language_of(msg.text)
     if written is not None and written != ctx.member.language:
-        ctx.use_language(written)
+        # ctx.use_language without the ORM noticing: the member row's one UPDATE writes it
+        defer_write(ctx.member, language=written)
+        ctx.translator = ctx.services.catalogs.get(written)
 
 
 def _lost_lock_race(exc: DBAPIError) -> bool:
@@ -354,5 +369,5 @@ def _event_of(msg: Incoming) -> Event | None:
 def _remember_topic(member: Member, replies: list[Reply], now: datetime) -> None:
     for reply in replies:
         if reply.intent and reply.intent not in ("unknown", "greeting"):
-            member.last_intent, member.last_intent_at = reply.intent, now
+            defer_write(member, last_intent=reply.intent, last_intent_at=now)
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
+
+from models import sqlite_driver
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -23,11 +29,44 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _private_file(Path(parsed.database))
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        one_trip = sqlite_driver.dbapi()
+        engine = create_async_engine(url, connect_args={"timeout": 30},
+                                     **({"module": one_trip} if one_trip else {}),
+                                     pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine.sync_engine, "connect", _idle_since_now)
+    event.listen(engine.sync_engine, "checkin", _idle_since_now)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A pooled connection idle this long is pinged before use; one used more recently is not.
+PING_AFTER = 5.0  # seconds
+_IDLE_SINCE = "unionbot_idle_since"
+
+
+def _idle_since_now(_dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: object) -> None:
+    """SQLAlchemy's pre-ping costs three round trips (BEGIN, a query, ROLLBACK) at every
+    checkout, a third of a message's. A connection the server closed (a restart, a terminated
+    backend) is known closed without one; one idle for `PING_AFTER` seconds, which a network
+    may have dropped silently, is pinged. A dead one is replaced: the pool tries another."""
+    idle = time.monotonic() - record.info.get(_IDLE_SINCE, 0.0)
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed the connection")
+    if idle < PING_AFTER:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        raise DisconnectionError(f"ping failed: {error}") from error
 
 
 def _private_file(path: Path) -> None:
@@ -62,12 +101,34 @@ def _sqlite_begin(connection: Connection) -> None:
     # another connection wrote in between: the busy timeout does not apply to that upgrade.
     # A read-only session takes a snapshot and no lock. Sent on the DBAPI cursor: this runs
     # for every transaction, and SQLAlchemy's statement machinery would double its cost.
+    # With models/sqlite_driver.py's connection, the BEGIN goes with the first statement.
     read_only = connection.get_execution_options().get(READ_ONLY)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
+        dbapi_connection.begin_later(begin)
+        return
+    cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        cursor.execute(begin)
     finally:
         cursor.close()
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState) -> None:
+    # The pool's rollback of a returned connection, but only when a transaction is open:
+    # a committed session's connection comes back with none, and the rollback would cost a
+    # trip to the connection's thread for nothing.
+    if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
+        dbapi_connection.begin_later(None)  # a BEGIN never sent is not sent by the next user
+    if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
+        return
+    try:
+        idle = not dbapi_connection.driver_connection.in_transaction
+    except Exception:
+        idle = False  # closed or broken: let rollback() raise, which discards it
+    if not idle:
+        dbapi_connection.rollback()
 
 
 READ_ONLY = "unionbot_read_only"

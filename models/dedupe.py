@@ -7,7 +7,17 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy import (
+    JSON,
+    String,
+    UniqueConstraint,
+    bindparam,
+    case,
+    delete,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,8 +48,11 @@ def dialect_insert(session: AsyncSession, entity: Any) -> Any:
 
 
 # Built once per dialect: building and keying a statement costs more CPU than running it.
+# On the table, not the class: the ORM's statement machinery (its compile state, the
+# synchronisation of loaded objects) would cost more than the statement; none is loaded.
+_TABLE = HandledUpdate.__table__
 _RECORD: dict[str, Any] = {}
-_MARK_SENT = (update(HandledUpdate).where(HandledUpdate.id.in_(bindparam("ids", expanding=True)))
+_MARK_SENT = (update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))  # type: ignore[arg-type]
               .values(replies=None))
 
 
@@ -47,11 +60,11 @@ def _record_statement(session: AsyncSession) -> Any:
     name = session.get_bind().dialect.name
     if name not in _RECORD:
         _RECORD[name] = (
-            dialect_insert(session, HandledUpdate)
+            dialect_insert(session, _TABLE)
             .values(channel=bindparam("channel"), key=bindparam("key"), at=bindparam("at"),
                     replies=bindparam("replies"))
             .on_conflict_do_nothing(index_elements=["channel", "key"])
-            .returning(HandledUpdate.id)
+            .returning(_TABLE.c.id)
         )
     return _RECORD[name]
 
@@ -68,12 +81,28 @@ async def record_update(
     return row_id
 
 
-_KEEP = (update(HandledUpdate).where(HandledUpdate.id == bindparam("row_id"))
+_KEEP = (update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))  # type: ignore[arg-type]
          .values(replies=bindparam("replies")))
+# The replies of one row kept, those of others marked sent (NULL): one statement.
+_KEEP_AND_MARK = (
+    update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))  # type: ignore[arg-type]
+    .values(replies=case((_TABLE.c.id == bindparam("row_id"),
+                          bindparam("replies", type_=_TABLE.c.replies.type)),
+                         else_=null()))
+)
 
 
-async def keep_replies(session: AsyncSession, row_id: int, replies: list[dict[str, Any]]) -> None:
-    await session.execute(_KEEP, {"row_id": row_id, "replies": replies})
+async def keep_replies(
+    session: AsyncSession, row_id: int, replies: list[dict[str, Any]], *,
+    sent: Collection[int] = (),
+) -> None:
+    """Keep `replies` with update `row_id` until sent; mark those of `sent` sent (`mark_sent`)
+    in the same statement."""
+    if sent:
+        await session.execute(_KEEP_AND_MARK, {"ids": [*sent, row_id], "row_id": row_id,
+                                               "replies": replies})
+    else:
+        await session.execute(_KEEP, {"row_id": row_id, "replies": replies})
 
 
 async def claim_update(session: AsyncSession, *, channel: str, key: str, now: datetime) -> bool:

@@ -1,16 +1,20 @@
 """The reads and writes every update makes: who sent it, and their flow.
 
 Read in one statement; written in as few as the databases allow: a new member is one upsert
-with RETURNING, a known one is updated once, at commit.
+with RETURNING, a known one is updated once, at the end of the handling, by `save_member`:
+one Core UPDATE of the columns every update may change (where the member writes from, when,
+and the topic), which costs a fraction of the ORM's unit of work.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.conversation import ConversationState
 from models.dedupe import dialect_insert
@@ -61,13 +65,60 @@ async def upsert_member(
     return member
 
 
+# The member's columns an update may change on its own; `save_member` writes them.
+HOT_COLUMNS = ("chat_id", "private_chat_id", "display_name", "language", "last_seen_at",
+               "last_intent", "last_intent_at")
+_SAVE = (
+    update(Member.__table__)  # type: ignore[arg-type]
+    .where(Member.__table__.c.id == bindparam("member_id"))
+    .values({name: bindparam(name) for name in HOT_COLUMNS})
+)
+
+
+def hot_values(member: Member) -> tuple[Any, ...]:
+    """The member's `HOT_COLUMNS` as they are now (as read, before `touch_member`)."""
+    return tuple(getattr(member, name) for name in HOT_COLUMNS)
+
+
 def touch_member(member: Member, *, chat_id: str, display_name: str, now: datetime,
                  private: bool = True) -> None:
-    """Seen now, at this chat; joins the member row's one UPDATE at commit."""
-    member.last_seen_at = now
+    """Seen now, at this chat. The time is written by `save_member`, not by an autoflush in
+    the middle of the handler. A new chat or name (rare) is assigned as usual: the first
+    statement of the handler writes it, so that its queries (a broadcast's audience) see it."""
+    _quietly(member, "last_seen_at", now)
     if member.chat_id != chat_id:
         member.chat_id = chat_id
     if private and member.private_chat_id != chat_id:
         member.private_chat_id = chat_id
     if display_name and member.display_name != display_name[:128]:
         member.display_name = display_name[:128]
+
+
+async def save_member(session: AsyncSession, member: Member, read: tuple[Any, ...]) -> None:
+    """Write the member's `HOT_COLUMNS` if they differ from `read` (what `hot_values` gave
+    before the handling): one UPDATE. The values are the member's as the handler left them
+    (an erasure's blanks included); the ORM then no longer counts them as changed, and flushes
+    only what else the handler changed."""
+    state = inspect(member)
+    if state.deleted or state.detached or member in session.deleted:
+        return
+    values = hot_values(member)
+    if values == read:
+        return
+    hot = dict(zip(HOT_COLUMNS, values, strict=True))
+    defer_write(member, **hot)  # before the UPDATE, whose autoflush would write them
+    await session.execute(_SAVE, {"member_id": member.id, **hot})
+
+
+def defer_write(member: Member, **values: Any) -> None:
+    """Set the member's `HOT_COLUMNS` in `values`, to be written by `save_member`. The ORM
+    does not count them as changed: neither an autoflush nor the flush at commit writes the
+    row, nor walks its unit of work for nothing (an assignment would mark the member
+    modified even once `save_member` wrote it)."""
+    for name, value in values.items():
+        _quietly(member, name, value)
+
+
+def _quietly(member: Member, name: str, value: Any) -> None:
+    """Set an attribute as if it had been read so: the ORM's flush leaves it alone."""
+    set_committed_value(member, name, value)

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
 
 from models.base import Base
+from models.dedupe import dialect_insert
 
 REASONS = ("unknown", "low_confidence", "member_said_miss")
 class UnansweredStatus(StrEnum):
@@ -57,17 +59,45 @@ class RecentQuestion(Base):
     candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
+# Built once per dialect: building and keying a statement costs more CPU than running it.
+_REMEMBER: dict[str, Any] = {}
+_RECENT_COLUMNS = ("asked_at", "language", "text", "intent", "confidence", "candidates")
+
+
+def _remember_statement(session: AsyncSession) -> Any:
+    name = session.get_bind().dialect.name
+    if name not in _REMEMBER:
+        table = RecentQuestion.__table__
+        statement = dialect_insert(session, table).values(
+            member_id=bindparam("member_id"),
+            **{column: bindparam(column) for column in _RECENT_COLUMNS})
+        _REMEMBER[name] = statement.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={column: statement.excluded[column] for column in _RECENT_COLUMNS})
+    return _REMEMBER[name]
+
+
 async def remember_question(
     session: AsyncSession, member_id: int, *, now: datetime, language: str, text: str,
     intent: str, confidence: float, candidates: list[str],
 ) -> None:
-    """Keep the member's last answered question (already masked)."""
-    row = await session.get(RecentQuestion, member_id)
+    """Keep the member's last answered question (already masked): one upsert, or through the
+    ORM when this session has the row loaded already."""
+    values = {"asked_at": now, "language": language[:16], "text": text[:MAX_TEXT],
+              "intent": intent, "confidence": round(confidence, 4), "candidates": candidates}
+    row = session.identity_map.get(identity_key(RecentQuestion, member_id))
+    pending = any(isinstance(new, RecentQuestion) and new.member_id == member_id
+                  for new in session.new)
+    if row is None and not pending:
+        await session.execute(_remember_statement(session), {"member_id": member_id, **values})
+        return
+    if row is None:
+        row = await session.get(RecentQuestion, member_id)
     if row is None:
         row = RecentQuestion(member_id=member_id)
         session.add(row)
-    row.asked_at, row.language, row.text = now, language[:16], text[:MAX_TEXT]
-    row.intent, row.confidence, row.candidates = intent, round(confidence, 4), candidates
+    for column, value in values.items():
+        setattr(row, column, value)
 
 
 async def last_question(

@@ -4,6 +4,7 @@ assigning an unanswered question, and `unionbot staff passwd`."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -155,16 +156,21 @@ async def test_assigning_an_unanswered_question_takes_it_off_the_list(
             "assigned", "jingka.discounts", 1)
 
 
-def test_staff_passwd_sets_a_password_only_for_staff(
+async def test_staff_passwd_sets_a_password_only_for_staff(
         app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    # The command runs beside the running bot, as it would: the bot's loop goes on (a frozen
+    # loop could hold SQLite's write lock mid-transaction and make the command wait for it).
     monkeypatch.setenv("UNIONBOT_DATABASE__URL", app.settings.database.url)
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
-    assert main(["staff", "passwd", "--user-id", "2002", "--username", "lifang"]) == 0
+    assert await asyncio.to_thread(
+        main, ["staff", "passwd", "--user-id", "2002", "--username", "lifang"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
-    assert main(["staff", "passwd", "--user-id", "1001", "--username", "wangfang"]) == 1
+    assert await asyncio.to_thread(
+        main, ["staff", "passwd", "--user-id", "1001", "--username", "wangfang"]) == 1
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert main(["staff", "passwd", "--user-id", "2002", "--username", "lifang"]) == 2
+    assert await asyncio.to_thread(
+        main, ["staff", "passwd", "--user-id", "2002", "--username", "lifang"]) == 2
     err = capsys.readouterr().err
     assert "telegram:1001 is not staff" in err and "at least 10 characters" in err
 

@@ -1,0 +1,175 @@
+"""SQLite through aiosqlite with one trip to its thread per statement.
+
+SQLAlchemy's aiosqlite adapter makes four trips to aiosqlite's thread for each statement
+(make a cursor, execute, fetch the rows, close the cursor); each trip is a queue hand-off there
+and a wake-up of the event loop back. Here the cursor runs all four as one function on that
+thread and keeps what SQLAlchemy reads afterwards (rows, description, rowcount, lastrowid).
+The dialect and the URL stay SQLAlchemy's `sqlite+aiosqlite`: only the DBAPI module passed to
+the engine differs (`create_async_engine(..., module=dbapi())`).
+
+The BEGIN that models/db.py issues for each transaction travels with the transaction's first
+statement (`OneTripConnection.begin_later`): a transaction costs its statements' trips and one
+for the COMMIT. Server-side cursors (`stream()`) keep SQLAlchemy's cursor, which fetches in
+chunks.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from typing import Any
+
+import aiosqlite
+import sqlalchemy
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util.concurrency import await_
+
+# (description, rows, rowcount, lastrowid) of one statement, read on aiosqlite's thread
+_Outcome = tuple[Any, list[Any], int, int | None]
+
+
+def _run_one(connection: sqlite3.Connection, begin: str | None, operation: str | None,
+             parameters: Any, many: bool) -> _Outcome:
+    cursor = connection.cursor()
+    try:
+        if begin is not None:
+            cursor.execute(begin)
+        if operation is None:
+            return None, [], -1, None
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """A client-side cursor whose statement costs one trip to the connection's thread."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+
+    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+        # No aiosqlite cursor: the sqlite3 cursor lives only inside `_run_one`.
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return 1
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        pass  # rows are fetched whole; fetchmany() without a size returns one row, as sqlite3
+
+    async def _async_soft_close(self) -> None:
+        """Nothing to close on the thread: the sqlite3 cursor was closed after the statement."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        self._run(operation, parameters, many=False)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        self._run(operation, seq_of_parameters, many=True)
+
+    def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        try:
+            outcome = await_(self._on_thread(operation, parameters, many))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+    async def _on_thread(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        async with adapted._execute_mutex:
+            outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
+                _run_one, connection._conn, adapted.take_begin(), operation, parameters, many
+            )
+        return outcome
+
+    def nextset(self) -> None:
+        raise NotImplementedError("sqlite3 has one result set per statement")
+
+    def setinputsizes(self, *inputsizes: Any) -> None:
+        pass
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """aiosqlite's connection as SQLAlchemy adapts it, with `OneTripCursor`s, and a BEGIN
+    that travels with the transaction's first statement (`begin_later`)."""
+
+    __slots__ = ("_begin",)
+    _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None
+
+    def begin_later(self, statement: str | None) -> None:
+        """Run `statement` (a BEGIN) just before the next statement, in the same trip to the
+        connection's thread. A transaction that runs no statement opens none."""
+        self._begin = statement
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    def cursor(self, server_side: bool = False) -> Any:
+        if not server_side:
+            return OneTripCursor(self)
+        if self._begin is not None:  # a streaming cursor is SQLAlchemy's own
+            OneTripCursor(self).execute(None)
+        return super().cursor(server_side)
+
+    def commit(self) -> None:
+        if self.take_begin() is None:
+            super().commit()
+
+    def rollback(self) -> None:
+        if self.take_begin() is None:
+            super().rollback()
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """aiosqlite as SQLAlchemy adapts it, with `OneTripCursor` as the default cursor."""
+
+    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        adapted = super().connect(*arg, **kw)
+        return OneTripConnection(self, adapted._connection)
+
+
+def dbapi() -> OneTripDBAPI | None:
+    """The module to give the engine, or None where SQLAlchemy's adapter is not the one this
+    was written against (before 2.1): the engine then uses SQLAlchemy's own."""
+    major, minor = (int(part) for part in sqlalchemy.__version__.split(".")[:2])
+    return OneTripDBAPI(aiosqlite, sqlite3) if (major, minor) >= (2, 1) else None
