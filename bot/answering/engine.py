@@ -6,7 +6,8 @@ import logging
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from bot.answering.kb_files import PACKAGED_KB, Entry, Knowledge, load_knowledge
@@ -38,6 +39,8 @@ SIBLING_SHARE = 0.9
 # subject, unless it is made of follow-up words only ("多少钱", "and where?").
 OFF_TOPIC_FOLLOW_UP = 0.5
 MAX_CANDIDATES = 3
+SHORT_TEXT = 40  # characters: messages this short have their reading kept
+SHORT_CACHE = 4096  # readings kept (a few hundred KB)
 
 # Concept features that name union business: topics ("@") and requests to the bot ("^").
 TOPIC_PREFIXES = "@^"
@@ -91,6 +94,10 @@ class KnowledgeAnswerer:
         texts = training_texts(knowledge)
         key = fingerprint(texts, knowledge.concepts)
         self.model: LinearModel = trained(key, lambda: self._training_data(texts), cache_dir)
+        # Short messages repeat, above all after a broadcast ("1", "报名", "谢谢"): their
+        # reading is kept, per topic of the conversation. A reload builds a new engine.
+        self._short: Callable[[str, str | None], Classification] = lru_cache(
+            maxsize=SHORT_CACHE)(self._classify)
 
     def _training_data(
         self, texts: list[tuple[str, str]]
@@ -104,6 +111,10 @@ class KnowledgeAnswerer:
                 labels.append(intent)
         return docs, labels
 
+    def forget_readings(self) -> None:
+        """Drop the kept readings of short messages (for measuring the reading itself)."""
+        self._short.cache_clear()  # type: ignore[attr-defined]
+
     @property
     def intents(self) -> tuple[str, ...]:
         return tuple(self.entries)
@@ -113,7 +124,10 @@ class KnowledgeAnswerer:
     ) -> Classification:
         """Read a message as one intent; never raises, whatever the input."""
         try:
-            return self._classify(text if isinstance(text, str) else "", previous_intent)
+            text = text if isinstance(text, str) else ""
+            if len(text) <= SHORT_TEXT:
+                return self._short(text, previous_intent)
+            return self._classify(text, previous_intent)
         except Exception:  # a member's message must never crash the bot
             return Classification(UNKNOWN, 0.0, Certainty.UNKNOWN)
 

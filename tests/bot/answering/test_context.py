@@ -65,3 +65,17 @@ def test_saying_the_answer_missed_is_not_a_follow_up(
 ) -> None:
     result = answerer.classify(text, lang="en", previous_intent="job_fairs")
     assert result.intent == "unknown"
+
+
+def test_the_same_short_reply_from_many_members_is_read_in_each_ones_context(
+    answerer: KnowledgeAnswerer,
+) -> None:
+    """After a broadcast hundreds of members write the same words; the reading kept for one
+    conversation must not answer another."""
+    for _ in range(3):
+        assert answerer.classify("那怎么申请？", lang="zh_CN",
+                                 previous_intent="jingka.discounts").intent == "jingka.card"
+        assert answerer.classify("那怎么申请？", lang="zh_CN").intent == "unknown"
+        assert answerer.classify("那怎么申请？", lang="zh_CN",
+                                 previous_intent="mutual_aid.plans").intent.startswith(
+                                     "mutual_aid.")
