@@ -52,11 +52,13 @@ def test_a_broken_knowledge_file_is_one_line(tmp_path: Path,
     assert "Traceback" not in "\n".join(err)
 
 
-def test_what_the_bot_writes_is_readable_by_its_own_user_only(config: str, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]
-                                                             ) -> None:
+def test_what_the_bot_writes_is_readable_by_its_own_user_only(
+    config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The model cache and the database hold members' words: no other account on the server
     may read them, whatever the shell's umask."""
+    monkeypatch.setattr("bot.answering.engine._BUILT", {})  # a fresh process: it writes a cache
     assert main(["--config", config, "ask", "京卡丢了怎么办"]) == 0
     assert "京卡" in capsys.readouterr().out
     cache = tmp_path / "cache"

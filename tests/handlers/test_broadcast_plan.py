@@ -46,6 +46,7 @@ async def followers(sessions: Sessions, *, telegram: int, wechat: int, opted_out
                     blocked: int = 0) -> None:
     """Members on both channels; some turned announcements off, some blocked the bot."""
     rows = [MemberRow(channel=channel, external_id=f"{channel}-{i}", chat_id=f"{channel}-{i}",
+                      private_chat_id=f"{channel}-{i}",
                       language="zh_CN", created_at=NOW, last_seen_at=NOW)
             for channel, count in (("telegram", telegram), ("wechat", wechat))
             for i in range(count + opted_out * (channel == "wechat"))]

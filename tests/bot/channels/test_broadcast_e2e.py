@@ -26,7 +26,7 @@ async def app(database_url: str, sessions: Sessions, fake_telegram: FakeTelegram
         None, database={"url": database_url}, bot={"data_dir": str(tmp_path)},
         telegram={"token": fake_telegram.token, "base_url": fake_telegram.base_url,
                   "base_file_url": fake_telegram.base_file_url},
-        broadcast={"quiet_hours": ""},
+        broadcast={"quiet_hours": ""}, http={"port": 0},
     )
     app = App(settings)
     await app.start()
