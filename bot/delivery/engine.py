@@ -2,10 +2,11 @@
 
 Per channel, one producer leases due rows in small batches (about half a second of sending)
 and a pool of workers sends them; each result is written as soon as it is known, so after a
-crash only the requests in flight are sent again. The Sender keeps the platform's rate limits;
-the engine pauses the channel on 429, marks members who blocked the bot, retries transient
-errors with backoff, skips cancelled broadcasts, holds non-urgent ones in quiet hours, and
-reports the final counts of each broadcast once.
+crash only the requests in flight are sent again. Leases are renewed until the result is
+written, so a slow database never hands a row that was sent to another process. The Sender
+keeps the platform's rate limits; the engine pauses the channel on 429, marks members who
+blocked the bot, retries transient errors with backoff, skips cancelled broadcasts, holds
+non-urgent ones in quiet hours, and reports the final counts of each broadcast once.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class DeliveryEngine:
         self._content: dict[int, Reply] = {}
         self._pending: list[tuple[Claimed, Result]] = []
         self._sendable_until: dict[int, float] = {}
+        self._unwritten: set[int] = set()  # sent (or settled), the result not written yet
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._dirty = asyncio.Event()
@@ -173,6 +175,9 @@ class DeliveryEngine:
                 broadcast = await get_broadcast(session, broadcast_id)
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
+        # A row whose result waits for the writer was sent: its lease ran out meanwhile (a
+        # slow database) and this process took it again. The waiting result settles it.
+        rows = [row for row in rows if row.id not in self._unwritten]
         self._sendable_until.update((row.id, sendable_until) for row in rows)
         return rows
 
@@ -192,8 +197,10 @@ class DeliveryEngine:
 
     async def renew(self) -> None:
         """Extend the leases of rows this process holds but has not finished, so a process
-        that sends slower than it claimed keeps them; a row another process took is dropped."""
-        held = list(self._sendable_until)
+        that sends slower than it claimed keeps them; a row another process took is dropped.
+        A row sent whose result is not written yet is held too: should its lease run out,
+        another process would send it again."""
+        held = [*self._sendable_until, *self._unwritten]
         if not held:
             return
         sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
@@ -273,6 +280,7 @@ class DeliveryEngine:
 
     async def _record(self, row: Claimed, result: Result) -> None:
         """Hand the result to the writer; the worker goes on to its next row meanwhile."""
+        self._unwritten.add(row.id)
         self._pending.append((row, result))
         self._dirty.set()
 
@@ -299,6 +307,7 @@ class DeliveryEngine:
             except Exception:
                 self._pending[:0] = batch  # kept for the next try: never lost, never re-sent
                 raise
+            self._unwritten.difference_update(claimed.id for claimed, _ in batch)
         if any(r.status is RowStatus.QUEUED for _, r in batch):
             self.wake()
 
