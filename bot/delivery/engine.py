@@ -175,11 +175,23 @@ class DeliveryEngine:
                 broadcast = await get_broadcast(session, broadcast_id)
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
-        # A row whose result waits for the writer was sent: its lease ran out meanwhile (a
-        # slow database) and this process took it again. The waiting result settles it.
-        rows = [row for row in rows if row.id not in self._unwritten]
-        self._sendable_until.update((row.id, sendable_until) for row in rows)
-        return rows
+        return self._new_to_this_process(rows, sendable_until)
+
+    def _new_to_this_process(self, rows: list[Claimed], sendable_until: float) -> list[Claimed]:
+        """The rows this process does not hold already. Its lease on one it holds ran out (a
+        slow database held up the renewal) and it took the row again: the row is queued here
+        or being sent (it keeps its place, with the new lease), or sent and its result waits
+        for the writer (which settles it). Queued twice, it would go out twice."""
+        fresh = []
+        for row in rows:
+            if row.id in self._unwritten:
+                continue
+            if row.id in self._sendable_until:
+                self._sendable_until[row.id] = sendable_until
+                continue
+            self._sendable_until[row.id] = sendable_until
+            fresh.append(row)
+        return fresh
 
     async def _bulk(self, channel: str) -> bool:
         """Send one broadcast's rows on this channel in one go; False when none are due."""

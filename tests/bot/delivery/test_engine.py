@@ -328,3 +328,24 @@ async def test_a_process_does_not_take_again_the_rows_it_sent_and_has_not_record
     await engine.flush()
     assert [sender.copies(str(n)) for n in range(1, 5)] == [1] * 4
     assert (await counts(sessions, broadcast_id))["sent"] == 4
+
+
+async def test_a_process_that_takes_again_the_rows_it_is_sending_sends_each_once(
+    sessions: Sessions,
+) -> None:
+    """Its renewal came late (a slow database): the leases ran out while the rows waited in
+    its queue, and its next claim took them again. Queued twice, they would go out twice."""
+    time = FakeTime()
+    sender = ScriptedSender()
+    await add_members(sessions, 4)
+    broadcast_id = await start(sessions, time, urgent=True)
+    engine = engine_for(sessions, sender, time, lease=timedelta(seconds=5))
+    first = await engine._claim("telegram", 4)
+    time.advance(3.5)  # within the share of the lease a queued row may still be sent
+    time.now += timedelta(seconds=2)  # ...but the lease itself ran out in the database
+    again = await engine._claim("telegram", 4)
+    for row in [*first, *again]:
+        await engine._send("telegram", row)
+    await engine.flush()
+    assert [sender.copies(str(n)) for n in range(1, 5)] == [1] * 4
+    assert (await counts(sessions, broadcast_id))["sent"] == 4
