@@ -2,8 +2,9 @@
 
 Per channel, one producer leases due rows in small batches (about half a second of sending)
 and a pool of workers sends them; each result is written as soon as it is known, so after a
-crash only the requests in flight are sent again. Leases are renewed until the result is
-written, so a slow database never hands a row that was sent to another process. The Sender
+crash only the requests in flight are sent again (with a slow database, sending waits while
+`concurrency` results are unwritten). Leases are renewed until the result is written, so a
+slow database never hands a row that was sent to another process. The Sender
 keeps the platform's rate limits; the engine pauses the channel on 429, marks members who
 blocked the bot, retries transient errors with backoff, skips cancelled broadcasts, holds
 non-urgent ones in quiet hours, and reports the final counts of each broadcast once.
@@ -243,6 +244,7 @@ class DeliveryEngine:
             await self._send(channel, row)
 
     async def _send(self, channel: str, row: Claimed) -> None:
+        await self._room_to_send()
         if self._sendable_until.get(row.id, float("inf")) < self.monotonic():
             self._sendable_until.pop(row.id, None)
             log.warning("outbox row %s: its lease ran out before it was sent; leaving it to "
@@ -264,6 +266,17 @@ class DeliveryEngine:
             result = self._outcome(channel, row, sent)
         self._sendable_until.pop(row.id, None)
         await self._record(row, result)
+
+    async def _room_to_send(self) -> None:
+        """Wait while `concurrency` sends went out whose results are not written yet (a slow
+        database): killed then, the process would leave them all to be sent again. So a kill
+        costs at most the requests under way and `concurrency` unrecorded ones."""
+        while len(self._unwritten) >= self.concurrency:
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("outbox: results not written; sending waits")
+                await self.sleep(WRITE_RETRY_SECONDS)
 
     def _reply(self, row: Claimed) -> Reply:
         if row.text is not None or row.broadcast_id is None:

@@ -349,3 +349,21 @@ async def test_a_process_that_takes_again_the_rows_it_is_sending_sends_each_once
     await engine.flush()
     assert [sender.copies(str(n)) for n in range(1, 5)] == [1] * 4
     assert (await counts(sessions, broadcast_id))["sent"] == 4
+
+
+async def test_sending_waits_for_the_results_to_be_written_when_many_are_not(
+    sessions: Sessions,
+) -> None:
+    """The writer falls behind (a slow database): sending waits once `concurrency` results
+    are unwritten, so a process killed then leaves at most that many to be sent twice."""
+    time = FakeTime()
+    sender = ScriptedSender()
+    await add_members(sessions, 8)
+    broadcast_id = await start(sessions, time, urgent=True)
+    engine = engine_for(sessions, sender, time, rate=4)  # 4 sends at once
+    for row in await engine._claim("telegram", 8):
+        await engine._send("telegram", row)  # the writer task is not running
+    assert len(sender.sent) == 8
+    assert (await counts(sessions, broadcast_id))["sent"] >= 8 - 4
+    await engine.flush()
+    assert (await counts(sessions, broadcast_id))["sent"] == 8
