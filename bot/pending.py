@@ -3,9 +3,9 @@ send costs a member a duplicate at worst, never a lost answer.
 
 The dispatcher records the replies in the transaction that marks the update handled; the
 channel says when it sent them; the confirmations ride on the next update's transaction, are
-written within a second when no update comes, and on a clean stop. Whatever was recorded in
-the last 15 minutes but never confirmed is sent again: the updates in flight when a process
-died, and the last ones it sent in the second before (their confirmation was not written yet).
+written within a quarter of a second when no update comes, and on a clean stop. Whatever was
+recorded in the last 15 minutes but never confirmed is sent again: the updates in flight when
+a process died, and the last ones it sent just before (their confirmation was not written).
 
 A process alone sends them when it starts. Several processes (sharing Redis) cannot tell a
 dead process's replies from those a live one is sending, so the scheduler leader sends the
@@ -35,7 +35,7 @@ RESEND_WINDOW = timedelta(minutes=15)  # an older answer is no longer worth send
 # a request a killed process left in the shared limiter, waits up to 30 s); a reply left
 # unconfirmed longer was recorded by a process that died.
 SWEEP_GRACE = timedelta(seconds=60)
-CONFIRM_SECONDS = 1.0  # confirmations no update carried are written after this
+CONFIRM_SECONDS = 0.25  # confirmations no update carried are written after this
 # A sweep looks again this far behind where the one before stopped: a row's time is taken when
 # its transaction starts, it shows once committed, and the processes' clocks differ a little.
 SWEEP_OVERLAP = timedelta(seconds=10)
