@@ -221,6 +221,7 @@ class App:
             await self.poller_lease.start()
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
+        self.dispatcher.confirmations.start()
         if self.shared is None:  # alone; with others, the scheduler leader sends them
             await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
         await self.delivery.start()

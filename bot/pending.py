@@ -81,10 +81,15 @@ class Confirmations:
         self.sessions = sessions
         self._ids: set[int] = set()
         self._writer: asyncio.Task[None] | None = None
+        self._in_background = False
+
+    def start(self) -> None:
+        """Write confirmations no update carries within CONFIRM_SECONDS, until `close`."""
+        self._in_background = True
 
     def add(self, row_id: int) -> None:
         self._ids.add(row_id)
-        if self._writer is None or self._writer.done():
+        if self._in_background and (self._writer is None or self._writer.done()):
             self._writer = asyncio.get_running_loop().create_task(self._write_soon())
 
     async def _write_soon(self) -> None:
@@ -112,6 +117,7 @@ class Confirmations:
             log.exception("could not record %d sent replies; they may be sent again", len(ids))
 
     async def close(self) -> None:
+        self._in_background = False
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):

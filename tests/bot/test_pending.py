@@ -117,6 +117,7 @@ async def test_a_live_process_confirms_what_it_sent_without_waiting_for_another_
 ) -> None:
     """So the leader's sweep never takes a live process's answers for a dead one's."""
     app = App(_webhook_settings(settings, fake_telegram))
+    app.dispatcher.confirmations.start()  # as `App.start` does
     try:
         update = fake_telegram.make_update(fake_telegram.message(ANSWERED, "/start"))
         incoming = _start(update, ANSWERED)
