@@ -7,10 +7,11 @@ API runs in its own process and counts every message in every 1-second window. S
   busiest 1-second window, 429 answers, each member once.
 - kill: 3 processes, a broadcast and a burst of member messages; `kill -9` of one process,
   then of the scheduler leader; a broadcast scheduled after the second kill must fire once.
+  The answers a killed process left unsent come from a survivor a minute later: waited for.
 - throughput: member messages answered per second by 1 and by 2 processes (16 in flight),
   then the p99 answer time at 70% of the 2-process rate.
 
-    python bench/load.py [limits|kill|throughput|all] [--scale 1.0]
+    python bench/load.py [limits|kill|throughput|all] [--scale 1.0] [--logs DIR]
 
 Needs PostgreSQL (UNIONBOT_BENCH_DATABASE_URL, default the local `test` database: a database
 of its own is created and dropped) and Redis (UNIONBOT_BENCH_REDIS_URL).
@@ -43,6 +44,7 @@ from redis import Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.pending import SWEEP_GRACE
 from tests.support.fakes.telegram_api import FakeTelegram
 
 UNIONBOT = str(Path(sys.executable).parent / "unionbot")
@@ -292,6 +294,22 @@ def wait_for_text(fake: Fake, text: str, expected: int, seconds: float) -> None:
     time.sleep(2.0)  # anything sent twice arrives too
 
 
+def _questions(updates: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(str(u["message"]["chat"]["id"]) for u in updates)
+
+
+def _unanswered(sent: list[tuple[str, str, float]], updates: list[dict[str, Any]]) -> int:
+    answers = Counter(chat for chat, body, _at in sent
+                      if body not in ("工会通知 kill", "定时通知"))
+    return sum(max(0, n - answers.get(chat, 0)) for chat, n in _questions(updates).items())
+
+
+def wait_for_answers(fake: Fake, updates: list[dict[str, Any]], until: float) -> None:
+    while _unanswered(fake.figures()["sent"], updates) and time.time() < until:
+        time.sleep(1.0)
+    time.sleep(2.0)  # anything sent twice arrives too
+
+
 def limits(scale: float, processes: int = 3) -> None:
     for recipients, rate in ((int(20_000 * scale), 1000), (int(600 * scale), 30)):
         with tempfile.TemporaryDirectory() as folder, database() as url:
@@ -318,7 +336,7 @@ def limits(scale: float, processes: int = 3) -> None:
               f"(limit {rate}); 429 answers: {figures['too_many']}")
 
 
-def kill(scale: float) -> None:
+def kill(scale: float, logs: Path | None = None) -> None:
     recipients, rate = int(6_000 * scale), 200
     chatters, per_chatter = int(300 * scale), 4
     with tempfile.TemporaryDirectory() as folder, database() as url:
@@ -335,6 +353,7 @@ def kill(scale: float) -> None:
             updates = [members.update(900_000 + i % chatters, "京卡怎么办理")
                        for i in range(chatters * per_chatter)]
             killed: list[str] = []
+            killed_at = time.time()
 
             async def burst_and_kills() -> None:
                 async def kills() -> None:
@@ -346,14 +365,23 @@ def kill(scale: float) -> None:
                     await asyncio.sleep(8)
                     leader = bots.leader_pid()
                     bots.kill(leader)
+                    nonlocal killed_at
+                    killed_at = time.time()
                     killed.append(f"pid {leader} (scheduler leader) at 14 s")
                 await asyncio.gather(members.open_loop(updates, len(updates) / 30), kills())
 
             asyncio.run(burst_and_kills())
             wait_for_text(fake, "工会通知 kill", recipients, recipients / rate * 3 + 90)
             wait_for_text(fake, "定时通知", recipients + chatters, max(0, at - time.time()) + 60)
+            # A reply a killed process left unsent goes out once it is older than any live
+            # process takes to send one (bot/pending.py, SWEEP_GRACE): wait for that too.
+            wait_for_answers(fake, updates, killed_at + SWEEP_GRACE.total_seconds() + 30)
             figures = fake.figures()
             status = bots.cli("broadcast", "status", "2")
+            if logs is not None:  # the processes' warnings, to read after the figures
+                logs.mkdir(parents=True, exist_ok=True)
+                for log in Path(folder).glob("bot-*.log"):
+                    (logs / log.name).write_bytes(log.read_bytes())
         finally:
             bots.stop()
             fake.stop()
@@ -362,8 +390,8 @@ def kill(scale: float) -> None:
     timed = Counter(chat for chat, body, _at in sent if body == "定时通知")
     answers = Counter(chat for chat, body, _at in sent
                       if body not in ("工会通知 kill", "定时通知"))
-    asked = Counter(str(u["message"]["chat"]["id"]) for u in updates)
-    unanswered = sum(max(0, n - answers.get(chat, 0)) for chat, n in asked.items())
+    asked = _questions(updates)
+    unanswered = _unanswered(sent, updates)
     extra = sum(max(0, answers.get(chat, 0) - n) for chat, n in asked.items())
     print(f"kill: 3 processes, broadcast of {recipients} at {rate}/s, {len(updates)} member "
           f"messages at 30/s; killed {'; '.join(killed)}")
@@ -373,6 +401,17 @@ def kill(scale: float) -> None:
           f"{sum(n - 1 for n in bulk.values())}")
     print(f"  scheduled broadcast (fires 11 s after the leader's kill): reached {len(timed)}, "
           f"duplicates {sum(n - 1 for n in timed.values())}; status: {status}")
+    for text in ("工会通知 kill", "定时通知"):  # when the copies went: a lease, a retry?
+        times: dict[str, list[float]] = {}
+        for chat, body, at in sent:
+            if body == text:
+                times.setdefault(chat, []).append(at)
+        twice = [copies for copies in times.values() if len(copies) > 1]
+        if twice:
+            first = min(min(copies) for copies in times.values())
+            print(f"  {text}: first copy at (s: n) "
+                  f"{sorted(Counter(round(c[0] - first) for c in twice).items())}, "
+                  f"second after {sorted(Counter(round(c[1] - c[0]) for c in twice).items())}")
 
 
 def throughput(scale: float) -> None:
@@ -424,10 +463,15 @@ def main() -> None:
                         choices=("limits", "kill", "throughput", "all"))
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply the counts (0.1 for a quick look)")
+    parser.add_argument("--logs", type=Path, default=None,
+                        help="kill: copy the processes' logs (warnings) into this folder")
     args = parser.parse_args()
-    for name, scenario in (("limits", limits), ("kill", kill), ("throughput", throughput)):
-        if args.scenario in (name, "all"):
-            scenario(args.scale)
+    if args.scenario in ("limits", "all"):
+        limits(args.scale)
+    if args.scenario in ("kill", "all"):
+        kill(args.scale, args.logs)
+    if args.scenario in ("throughput", "all"):
+        throughput(args.scale)
 
 
 if __name__ == "__main__":

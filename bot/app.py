@@ -39,7 +39,7 @@ from bot.i18n import Catalogs
 from bot.leases import Lease
 from bot.logsafe import PathOnlyAccessLogger, install_redaction
 from bot.metrics import LEADER, MetricsRefresher, exposition
-from bot.pending import resend_unsent
+from bot.pending import UnsentSweeper, resend_unsent
 from bot.privacy.keys import activate, check_document_keys, check_keys
 from bot.process_lock import hold_sqlite_lock, release
 from bot.shared import SharedState
@@ -107,7 +107,9 @@ class App:
         self.scheduler = Scheduler(self.sessions, self.delivery, settings.broadcast,
                                    settings.zone, self.catalogs, reminder_sources, clock,
                                    chores=[Housekeeping(self.sessions, settings.bot.data_dir,
-                                                       settings.privacy).run])
+                                                       settings.privacy).run],
+                                   unsent=UnsentSweeper(self.sessions, self.outbound, clock=clock)
+                                   if self.shared is not None else None)
         ttl = settings.redis.lease_seconds
         self.scheduler_lease = Lease(self.shared, "scheduler", ttl=ttl,
                                      on_gain=self._lead_scheduler, on_loss=self._stop_scheduler)
@@ -219,7 +221,9 @@ class App:
             await self.poller_lease.start()
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
-        await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
+        self.dispatcher.confirmations.start()
+        if self.shared is None:  # alone; with others, the scheduler leader sends them
+            await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
         await self.delivery.start()
         await self.scheduler_lease.start()
         if self.settings.metrics.enabled:

@@ -2,28 +2,43 @@
 send costs a member a duplicate at worst, never a lost answer.
 
 The dispatcher records the replies in the transaction that marks the update handled; the
-channel says when it sent them; the confirmations ride on the next update's transaction, and
-on a clean stop. On start, whatever was recorded in the last 15 minutes but never confirmed is
-sent again: the updates in flight when the process died, and the last ones it sent before (no
-later update carried their confirmation), at most as many as were in flight then.
+channel says when it sent them; the confirmations ride on the next update's transaction, are
+written within a quarter of a second when no update comes, and on a clean stop. Whatever was
+recorded in the last 15 minutes but never confirmed is sent again: the updates in flight when
+a process died, and the last ones it sent just before (their confirmation was not written).
+
+A process alone sends them when it starts. Several processes (sharing Redis) cannot tell a
+dead process's replies from those a live one is sending, so the scheduler leader sends the
+replies that stayed unconfirmed longer than any live process takes (`UnsentSweeper`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.channels.base import Outbound
 from bot.messages import Address, Ask, Button, OutgoingFile, Reply
+from models.base import utcnow
 from models.db import Sessions
 from models.dedupe import mark_sent, unsent_replies
 
 log = logging.getLogger(__name__)
 
 RESEND_WINDOW = timedelta(minutes=15)  # an older answer is no longer worth sending
+# A live process sends and confirms well within this (a chat held by a 429, or by the slot of
+# a request a killed process left in the shared limiter, waits up to 30 s); a reply left
+# unconfirmed longer was recorded by a process that died.
+SWEEP_GRACE = timedelta(seconds=60)
+CONFIRM_SECONDS = 0.25  # confirmations no update carried are written after this
+# A sweep looks again this far behind where the one before stopped: a row's time is taken when
+# its transaction starts, it shows once committed, and the processes' clocks differ a little.
+SWEEP_OVERLAP = timedelta(seconds=10)
 FILE_LIMIT = 256 * 1024  # bytes of a file kept for a resend; a larger one is sent as text only
 NOWHERE = Address("", "")
 
@@ -65,9 +80,23 @@ class Confirmations:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
         self._ids: set[int] = set()
+        self._writer: asyncio.Task[None] | None = None
+        self._in_background = False
+
+    def start(self) -> None:
+        """Write confirmations no update carries within CONFIRM_SECONDS, until `close`."""
+        self._in_background = True
 
     def add(self, row_id: int) -> None:
         self._ids.add(row_id)
+        if self._in_background and (self._writer is None or self._writer.done()):
+            self._writer = asyncio.get_running_loop().create_task(self._write_soon())
+
+    async def _write_soon(self) -> None:
+        """Written even when no update follows: a reply left unconfirmed is sent again."""
+        while self._ids:
+            await asyncio.sleep(CONFIRM_SECONDS)
+            await self.flush()
 
     def take(self) -> set[int]:
         ids, self._ids = self._ids, set()
@@ -88,13 +117,24 @@ class Confirmations:
             log.exception("could not record %d sent replies; they may be sent again", len(ids))
 
     async def close(self) -> None:
+        self._in_background = False
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
         await self.flush()
 
 
-async def resend_unsent(sessions: Sessions, outbound: Outbound, *, now: datetime) -> int:
-    """Send the replies a crashed process recorded but never confirmed. Returns how many."""
+async def resend_unsent(
+    sessions: Sessions, outbound: Outbound, *, now: datetime,
+    since: datetime | None = None, before: datetime | None = None,
+) -> int:
+    """Send the replies recorded (since `since`, before `before`) but never confirmed, each
+    marked sent once it went. Returns how many."""
+    start = max(now - RESEND_WINDOW, since or now - RESEND_WINDOW)
     async with sessions.read() as session:
-        rows = await unsent_replies(session, since=now - RESEND_WINDOW)
+        rows = await unsent_replies(session, since=start, before=before)
     sent = 0
     for row_id, items in rows:
         replies = [reply_from_json(item) for item in items]
@@ -103,6 +143,33 @@ async def resend_unsent(sessions: Sessions, outbound: Outbound, *, now: datetime
             await mark_sent(session, {row_id})
         sent += len(replies)
     if sent:
-        log.info("sent %d replies again that were recorded but not confirmed before a restart",
-                 sent)
+        log.info("sent %d replies again that were recorded but never confirmed", sent)
     return sent
+
+
+class UnsentSweeper:
+    """Run by the scheduler leader: sends the replies a process recorded and then died
+    without sending (or without confirming), once they are `grace` old. Each sweep looks at
+    what came of age since the one before (and a little before that); the first looks back
+    over the whole resend window."""
+
+    def __init__(self, sessions: Sessions, outbound: Outbound, *,
+                 clock: Callable[[], datetime] = utcnow, grace: timedelta = SWEEP_GRACE) -> None:
+        self.sessions = sessions
+        self.outbound = outbound
+        self.clock = clock
+        self.grace = grace
+        self._swept_to: datetime | None = None
+
+    async def sweep(self) -> int:
+        now = self.clock()
+        before = now - self.grace
+        since = None if self._swept_to is None else self._swept_to - SWEEP_OVERLAP
+        sent = await resend_unsent(self.sessions, self.outbound, now=now, since=since,
+                                   before=before)
+        self._swept_to = before
+        return sent
+
+    def forget(self) -> None:
+        """Leadership lost: whoever leads next (this process again, later) looks back fully."""
+        self._swept_to = None

@@ -116,14 +116,15 @@ async def mark_sent(session: AsyncSession, ids: Collection[int]) -> None:
 
 
 async def unsent_replies(
-    session: AsyncSession, *, since: datetime
+    session: AsyncSession, *, since: datetime, before: datetime | None = None,
 ) -> list[tuple[int, list[dict[str, Any]]]]:
-    """Replies recorded since `since` whose sending was never confirmed, oldest first."""
-    rows = await session.execute(
-        select(HandledUpdate.id, HandledUpdate.replies)
-        .where(HandledUpdate.replies.is_not(None), HandledUpdate.at >= since)
-        .order_by(HandledUpdate.id)
-    )
+    """Replies recorded since `since` (and before `before`) whose sending was never
+    confirmed, oldest first."""
+    query = select(HandledUpdate.id, HandledUpdate.replies).where(
+        HandledUpdate.replies.is_not(None), HandledUpdate.at >= since)
+    if before is not None:
+        query = query.where(HandledUpdate.at < before)
+    rows = await session.execute(query.order_by(HandledUpdate.id))
     return [(row_id, list(replies)) for row_id, replies in rows if replies]
 
 

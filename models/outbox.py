@@ -121,9 +121,13 @@ async def claim_rows(
     if skip_kind is not None:  # broadcast rows of this kind go out in bulk instead
         due = due.where(or_(OutboxMessage.kind != skip_kind,
                             OutboxMessage.broadcast_id.is_(None)))
-    due = due.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+    # A CTE, evaluated once: as a subquery of `IN (...)` PostgreSQL may run it again for each
+    # row it updates, and with SKIP LOCKED each run finds other rows, so one claim took many
+    # times `limit` rows (and seconds), more than the process could send within their lease.
+    due_rows = (due.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+                .cte("due").prefix_with("MATERIALIZED"))
     rows = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()), *free)
+        update(OutboxMessage).where(OutboxMessage.id == due_rows.c.id, *free)
         .values(lease_owner=owner, lease_until=now + lease)
         .returning(OutboxMessage.id, OutboxMessage.broadcast_id, OutboxMessage.member_id,
                    OutboxMessage.chat_id, OutboxMessage.text, OutboxMessage.kind,

@@ -2,10 +2,12 @@
 
 Per channel, one producer leases due rows in small batches (about half a second of sending)
 and a pool of workers sends them; each result is written as soon as it is known, so after a
-crash only the requests in flight are sent again. The Sender keeps the platform's rate limits;
-the engine pauses the channel on 429, marks members who blocked the bot, retries transient
-errors with backoff, skips cancelled broadcasts, holds non-urgent ones in quiet hours, and
-reports the final counts of each broadcast once.
+crash only the requests in flight are sent again (with a slow database, sending waits while
+`concurrency` results are unwritten). Leases are renewed until the result is written, so a
+slow database never hands a row that was sent to another process. The Sender
+keeps the platform's rate limits; the engine pauses the channel on 429, marks members who
+blocked the bot, retries transient errors with backoff, skips cancelled broadcasts, holds
+non-urgent ones in quiet hours, and reports the final counts of each broadcast once.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class DeliveryEngine:
         self._content: dict[int, Reply] = {}
         self._pending: list[tuple[Claimed, Result]] = []
         self._sendable_until: dict[int, float] = {}
+        self._unwritten: set[int] = set()  # sent (or settled), the result not written yet
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._dirty = asyncio.Event()
@@ -173,8 +176,23 @@ class DeliveryEngine:
                 broadcast = await get_broadcast(session, broadcast_id)
                 if broadcast is not None:
                     self._content[broadcast_id] = broadcast_reply(broadcast.text, broadcast.photo)
-        self._sendable_until.update((row.id, sendable_until) for row in rows)
-        return rows
+        return self._new_to_this_process(rows, sendable_until)
+
+    def _new_to_this_process(self, rows: list[Claimed], sendable_until: float) -> list[Claimed]:
+        """The rows this process does not hold already. Its lease on one it holds ran out (a
+        slow database held up the renewal) and it took the row again: the row is queued here
+        or being sent (it keeps its place, with the new lease), or sent and its result waits
+        for the writer (which settles it). Queued twice, it would go out twice."""
+        fresh = []
+        for row in rows:
+            if row.id in self._unwritten:
+                continue
+            if row.id in self._sendable_until:
+                self._sendable_until[row.id] = sendable_until
+                continue
+            self._sendable_until[row.id] = sendable_until
+            fresh.append(row)
+        return fresh
 
     async def _bulk(self, channel: str) -> bool:
         """Send one broadcast's rows on this channel in one go; False when none are due."""
@@ -192,8 +210,10 @@ class DeliveryEngine:
 
     async def renew(self) -> None:
         """Extend the leases of rows this process holds but has not finished, so a process
-        that sends slower than it claimed keeps them; a row another process took is dropped."""
-        held = list(self._sendable_until)
+        that sends slower than it claimed keeps them; a row another process took is dropped.
+        A row sent whose result is not written yet is held too: should its lease run out,
+        another process would send it again."""
+        held = [*self._sendable_until, *self._unwritten]
         if not held:
             return
         sendable_until = self.monotonic() + self.lease.total_seconds() * LEASE_MARGIN
@@ -224,6 +244,7 @@ class DeliveryEngine:
             await self._send(channel, row)
 
     async def _send(self, channel: str, row: Claimed) -> None:
+        await self._room_to_send()
         if self._sendable_until.get(row.id, float("inf")) < self.monotonic():
             self._sendable_until.pop(row.id, None)
             log.warning("outbox row %s: its lease ran out before it was sent; leaving it to "
@@ -245,6 +266,17 @@ class DeliveryEngine:
             result = self._outcome(channel, row, sent)
         self._sendable_until.pop(row.id, None)
         await self._record(row, result)
+
+    async def _room_to_send(self) -> None:
+        """Wait while `concurrency` sends went out whose results are not written yet (a slow
+        database): killed then, the process would leave them all to be sent again. So a kill
+        costs at most the requests under way and `concurrency` unrecorded ones."""
+        while len(self._unwritten) >= self.concurrency:
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("outbox: results not written; sending waits")
+                await self.sleep(WRITE_RETRY_SECONDS)
 
     def _reply(self, row: Claimed) -> Reply:
         if row.text is not None or row.broadcast_id is None:
@@ -273,6 +305,7 @@ class DeliveryEngine:
 
     async def _record(self, row: Claimed, result: Result) -> None:
         """Hand the result to the writer; the worker goes on to its next row meanwhile."""
+        self._unwritten.add(row.id)
         self._pending.append((row, result))
         self._dirty.set()
 
@@ -299,6 +332,7 @@ class DeliveryEngine:
             except Exception:
                 self._pending[:0] = batch  # kept for the next try: never lost, never re-sent
                 raise
+            self._unwritten.difference_update(claimed.id for claimed, _ in batch)
         if any(r.status is RowStatus.QUEUED for _, r in batch):
             self.wake()
 

@@ -2,7 +2,8 @@
 
 Schedules live in our own tables (a broadcast's send_at and recurrence), so nothing needs
 re-arming after a restart: two interval jobs look for what is due. A broadcast is started by a
-conditional update of its row, so it never starts twice, across restarts or processes.
+conditional update of its row, so it never starts twice, across restarts or processes. With
+several processes, a third job sends the direct replies a dead process left unsent.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.delivery.recurrence import next_occurrence
 from bot.delivery.reminders import ReminderSource, sweep_reminders
 from bot.i18n import Catalogs
+from bot.pending import UnsentSweeper
 from models.base import utcnow
 from models.broadcast import Broadcast
 from models.db import Sessions
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1  # a broadcast scheduled for 09:00:00 starts by 09:00:01
 CHORE_SECONDS = 3600
+UNSENT_SECONDS = 5  # a reply a dead process left is sent this long after it came of age
 
 
 class Scheduler:
@@ -37,6 +40,7 @@ class Scheduler:
         zone: ZoneInfo, catalogs: Catalogs, sources: Sequence[ReminderSource] = (),
         clock: Callable[[], datetime] = utcnow,
         chores: Sequence[Callable[[datetime], Awaitable[int]]] = (),
+        unsent: UnsentSweeper | None = None,
     ) -> None:
         self.sessions = sessions
         self.engine = engine
@@ -46,6 +50,7 @@ class Scheduler:
         self.sources = list(sources)
         self.clock = clock
         self.chores = list(chores)
+        self.unsent = unsent
         self._scheduler: AsyncIOScheduler | None = None
 
     def start(self) -> None:
@@ -58,6 +63,10 @@ class Scheduler:
                           misfire_grace_time=grace, next_run_time=datetime.now(self.zone))
         scheduler.add_job(self.tidy, "interval", seconds=CHORE_SECONDS, id="housekeeping",
                           coalesce=True, max_instances=1, misfire_grace_time=grace)
+        if self.unsent is not None:
+            scheduler.add_job(self.send_unsent, "interval", seconds=UNSENT_SECONDS, id="unsent",
+                              coalesce=True, max_instances=1, misfire_grace_time=grace,
+                              next_run_time=datetime.now(self.zone))
         scheduler.start()
         self._scheduler = scheduler
 
@@ -65,6 +74,8 @@ class Scheduler:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        if self.unsent is not None:
+            self.unsent.forget()
 
     async def start_due(self) -> list[Broadcast]:
         """Start every broadcast whose time came (and the next round of recurring ones)."""
@@ -82,6 +93,14 @@ class Scheduler:
         if started:
             self.engine.wake()
         return started
+
+    async def send_unsent(self) -> int:
+        assert self.unsent is not None
+        try:
+            return await self.unsent.sweep()
+        except Exception:
+            log.exception("replies left unsent by a stopped process: sweep failed; again soon")
+            return 0
 
     async def tidy(self) -> None:
         for chore in self.chores:

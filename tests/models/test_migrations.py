@@ -4,10 +4,12 @@ and every one of them can be undone."""
 from __future__ import annotations
 
 import asyncio
+import sys
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -56,3 +58,33 @@ async def test_every_migration_can_be_undone_and_redone(database_url: str) -> No
     await upgrade_async(database_url)
     await upgrade_async(database_url)  # a second upgrade is harmless
     assert await _differences(database_url) == []
+
+
+async def test_replicas_upgrading_at_once_run_the_chain_once(pg_database: str) -> None:
+    """Three `unionbot db upgrade` started together on an empty PostgreSQL database (replicas
+    of one deployment starting): each ends well, and the schema is built once."""
+    await _drop_everything(pg_database)
+    script = "import sys; from models.migrate import upgrade; upgrade(sys.argv[1])"
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", script, pg_database,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outputs = await asyncio.wait_for(
+        asyncio.gather(*(process.communicate() for process in processes)), timeout=120)
+    failures = [err.decode() for process, (_out, err) in zip(processes, outputs, strict=True)
+                if process.returncode != 0]
+    assert failures == []
+    assert await _differences(pg_database) == []
+    assert await _versions(pg_database) == [ScriptDirectory.from_config(
+        alembic_config(pg_database)).get_current_head()]
+
+
+async def _versions(url: str) -> list[str]:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        versions = [str(row[0]) for row in rows]
+    await engine.dispose()
+    return versions

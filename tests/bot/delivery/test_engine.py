@@ -267,3 +267,103 @@ async def test_a_slow_process_keeps_the_rows_it_renews(sessions: Sessions) -> No
     await starved.flush()
     assert quick.sent == []
     assert [slow.copies(str(n)) for n in range(1, 4)] == [1, 1, 1]
+
+
+async def test_processes_claiming_at_once_each_take_one_batch_and_never_the_same_row(
+    sessions: Sessions,
+) -> None:
+    """A claim takes at most its batch, however many processes claim beside it: a process that
+    took more could not send them within their lease, and the next claimer would send them
+    again (a killed process's neighbours sent hundreds twice that way)."""
+    time = FakeTime()
+    await add_members(sessions, 900)
+    await start(sessions, time, urgent=True)
+    engines = [engine_for(sessions, ScriptedSender(), time, lease=timedelta(seconds=5))
+               for _ in range(3)]
+    claims: list[list[int]] = []
+    for _ in range(3):
+        rounds = await asyncio.gather(*(e._claim("telegram", 50) for e in engines
+                                        for _ in range(2)))
+        claims.extend([row.id for row in rows] for rows in rounds)
+    assert max(len(ids) for ids in claims) <= 50
+    every = [row_id for ids in claims for row_id in ids]
+    assert len(every) == len(set(every)) == 900
+
+
+async def test_rows_sent_while_the_database_is_slow_to_record_them_are_not_sent_again(
+    sessions: Sessions,
+) -> None:
+    """The sends went out but their results wait for a slow database past the lease: the
+    process keeps renewing those rows, so another process does not send the batch again."""
+    time = FakeTime()
+    slow, quick = ScriptedSender(), ScriptedSender()
+    await add_members(sessions, 6)
+    broadcast_id = await start(sessions, time, urgent=True)
+    stalled = engine_for(sessions, slow, time, lease=timedelta(seconds=5))
+    for row in await stalled._claim("telegram", 6):
+        await stalled._send("telegram", row)  # sent; the writer has not written yet
+    for _ in range(4):
+        time.advance(3)
+        await stalled.renew()
+    await engine_for(sessions, quick, time, lease=timedelta(seconds=5)).drain("telegram")
+    await stalled.flush()
+    assert quick.sent == []
+    assert [slow.copies(str(n)) for n in range(1, 7)] == [1] * 6
+    assert (await counts(sessions, broadcast_id))["sent"] == 6
+
+
+async def test_a_process_does_not_take_again_the_rows_it_sent_and_has_not_recorded(
+    sessions: Sessions,
+) -> None:
+    """Even when their leases ran out (renewal late too), the results waiting settle them."""
+    time = FakeTime()
+    sender = ScriptedSender()
+    await add_members(sessions, 4)
+    broadcast_id = await start(sessions, time, urgent=True)
+    engine = engine_for(sessions, sender, time, lease=timedelta(seconds=5))
+    for row in await engine._claim("telegram", 4):
+        await engine._send("telegram", row)
+    time.advance(6)
+    assert await engine._claim("telegram", 4) == []
+    await engine.flush()
+    assert [sender.copies(str(n)) for n in range(1, 5)] == [1] * 4
+    assert (await counts(sessions, broadcast_id))["sent"] == 4
+
+
+async def test_a_process_that_takes_again_the_rows_it_is_sending_sends_each_once(
+    sessions: Sessions,
+) -> None:
+    """Its renewal came late (a slow database): the leases ran out while the rows waited in
+    its queue, and its next claim took them again. Queued twice, they would go out twice."""
+    time = FakeTime()
+    sender = ScriptedSender()
+    await add_members(sessions, 4)
+    broadcast_id = await start(sessions, time, urgent=True)
+    engine = engine_for(sessions, sender, time, lease=timedelta(seconds=5))
+    first = await engine._claim("telegram", 4)
+    time.advance(3.5)  # within the share of the lease a queued row may still be sent
+    time.now += timedelta(seconds=2)  # ...but the lease itself ran out in the database
+    again = await engine._claim("telegram", 4)
+    for row in [*first, *again]:
+        await engine._send("telegram", row)
+    await engine.flush()
+    assert [sender.copies(str(n)) for n in range(1, 5)] == [1] * 4
+    assert (await counts(sessions, broadcast_id))["sent"] == 4
+
+
+async def test_sending_waits_for_the_results_to_be_written_when_many_are_not(
+    sessions: Sessions,
+) -> None:
+    """The writer falls behind (a slow database): sending waits once `concurrency` results
+    are unwritten, so a process killed then leaves at most that many to be sent twice."""
+    time = FakeTime()
+    sender = ScriptedSender()
+    await add_members(sessions, 8)
+    broadcast_id = await start(sessions, time, urgent=True)
+    engine = engine_for(sessions, sender, time, rate=4)  # 4 sends at once
+    for row in await engine._claim("telegram", 8):
+        await engine._send("telegram", row)  # the writer task is not running
+    assert len(sender.sent) == 8
+    assert (await counts(sessions, broadcast_id))["sent"] >= 8 - 4
+    await engine.flush()
+    assert (await counts(sessions, broadcast_id))["sent"] == 8
