@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from common import TOKEN, seed
 from tests.support.fakes.telegram_api import FakeTelegram
 
 UNIONBOT = str(Path(sys.executable).parent / "unionbot")
+BENCH_KEY = base64.b64encode(b"unionbot kill-restart bench key!").decode()
 
 
 def environment(folder: Path, port: int, rate: int) -> dict[str, str]:
@@ -39,6 +41,7 @@ def environment(folder: Path, port: int, rate: int) -> dict[str, str]:
         "UNIONBOT_BROADCAST__LEASE_SECONDS": "5",
         "UNIONBOT_BOT__DATA_DIR": str(folder),
         "UNIONBOT_CONFIG": str(folder / "none.toml"),
+        "UNIONBOT_PRIVACY__MASTER_KEY": BENCH_KEY,  # `broadcast send` opens sealed data
     }
 
 
