@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+from models.statements import run
 
 KEY_LIMIT = 200
 
@@ -75,21 +76,33 @@ async def record_update(
 ) -> int | None:
     """Mark (channel, key) handled, keeping its replies until `mark_sent`: one statement.
     Returns the row id, or None if another transaction handled the same update first."""
-    row_id: int | None = await session.scalar(_record_statement(session), {
+    rows = await run(session, _record_statement(session), {
         "channel": channel, "key": key[:KEY_LIMIT], "at": now, "replies": list(replies) or None,
     })
-    return row_id
+    return int(rows[0][0]) if rows else None
 
 
 _KEEP = (update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))  # type: ignore[arg-type]
          .values(replies=bindparam("replies")))
-# The replies of one row kept, those of others marked sent (NULL): one statement.
-_KEEP_AND_MARK = (
-    update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))  # type: ignore[arg-type]
-    .values(replies=case((_TABLE.c.id == bindparam("row_id"),
-                          bindparam("replies", type_=_TABLE.c.replies.type)),
-                         else_=null()))
-)
+# The replies of one row kept, those of others marked sent (NULL): one statement, built for
+# each number of rows up to `FEW` (a parameter each, which models/statements.py runs in one
+# trip on SQLite), beyond that with an expanding IN.
+FEW = 32
+_KEEP_AND_MARK: dict[int, Any] = {}
+
+
+def _keep_and_mark(count: int) -> Any:
+    key = min(count, FEW + 1)
+    if key not in _KEEP_AND_MARK:
+        ids: Any = (bindparam("ids", expanding=True) if count > FEW
+                    else [bindparam(f"id{n}") for n in range(count)])
+        _KEEP_AND_MARK[key] = (
+            update(_TABLE).where(_TABLE.c.id.in_(ids))  # type: ignore[arg-type]
+            .values(replies=case((_TABLE.c.id == bindparam("row_id"),
+                                  bindparam("replies", type_=_TABLE.c.replies.type)),
+                                 else_=null()))
+        )
+    return _KEEP_AND_MARK[key]
 
 
 async def keep_replies(
@@ -98,11 +111,16 @@ async def keep_replies(
 ) -> None:
     """Keep `replies` with update `row_id` until sent; mark those of `sent` sent (`mark_sent`)
     in the same statement."""
-    if sent:
-        await session.execute(_KEEP_AND_MARK, {"ids": [*sent, row_id], "row_id": row_id,
-                                               "replies": replies})
+    if not sent:
+        await run(session, _KEEP, {"row_id": row_id, "replies": replies})
+        return
+    ids = [*sent, row_id]
+    values: dict[str, Any] = {"row_id": row_id, "replies": replies}
+    if len(ids) > FEW:
+        values["ids"] = ids
     else:
-        await session.execute(_KEEP, {"row_id": row_id, "replies": replies})
+        values.update((f"id{n}", row) for n, row in enumerate(ids))
+    await run(session, _keep_and_mark(len(ids)), values)
 
 
 async def claim_update(session: AsyncSession, *, channel: str, key: str, now: datetime) -> bool:

@@ -10,22 +10,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from models.base import Base
 from models.conversation import ConversationState
 from models.dedupe import dialect_insert
 from models.member import Member
+from models.statements import run
 
-# Built once: building and keying a statement costs more CPU than running it.
+_MEMBERS, _STATES = Member.__table__, ConversationState.__table__
+# Built once: building and keying a statement costs more CPU than running it. On the tables:
+# the row becomes the two objects in `_attach`, at a fraction of the ORM's loading.
 _LOOK_UP = (
-    select(Member, ConversationState)
-    .outerjoin(ConversationState, ConversationState.member_id == Member.id)
-    .where(Member.channel == bindparam("channel"), Member.external_id == bindparam("external_id"))
+    select(*_MEMBERS.c, *_STATES.c)
+    .select_from(_MEMBERS.outerjoin(
+        _STATES, _STATES.c.member_id == _MEMBERS.c.id))
+    .where(_MEMBERS.c.channel == bindparam("channel"),
+           _MEMBERS.c.external_id == bindparam("external_id"))
 )
+
+
+def _attribute_names(cls: type[Base]) -> tuple[str, ...]:
+    mapper = inspect(cls)
+    return tuple(mapper.get_property_by_column(column).key
+                 for column in cls.__table__.columns)
+
+
+_MEMBER_NAMES = _attribute_names(Member)
+T = TypeVar("T", bound=Base)
+_STATE_NAMES = _attribute_names(ConversationState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +56,33 @@ class Sender:
 
 
 async def look_up_sender(session: AsyncSession, *, channel: str, external_id: str) -> Sender:
-    """The member and their flow state: one SELECT."""
-    row = (await session.execute(_LOOK_UP, {"channel": channel,
-                                             "external_id": external_id})).first()
-    return Sender(None, None) if row is None else Sender(row[0], row[1])
+    """The member and their flow state, in the session as if the ORM loaded them: one
+    SELECT."""
+    rows = await run(session, _LOOK_UP, {"channel": channel, "external_id": external_id})
+    if not rows:
+        return Sender(None, None)
+    row, split = rows[0], len(_MEMBER_NAMES)
+    member = _attach(session, Member, _MEMBER_NAMES, row[:split])
+    state = (None if row[split] is None
+             else _attach(session, ConversationState, _STATE_NAMES, row[split:]))
+    return Sender(member, state)
+
+
+def _attach(session: AsyncSession, cls: type[T], names: tuple[str, ...],
+            values: tuple[Any, ...], *, refresh: bool = False) -> T:
+    """The row as a persistent object of the session, unchanged (its history is that of a
+    loaded object); the one already in the session when there is one, with the row's values
+    when `refresh`."""
+    known = session.identity_map.get(identity_key(cls, values[0]))
+    if known is not None:
+        if refresh:
+            for name, value in zip(names, values, strict=True):
+                set_committed_value(known, name, value)
+        return known
+    instance = cls(**dict(zip(names, values, strict=True)))
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 async def upsert_member(
@@ -53,16 +95,28 @@ async def upsert_member(
               "private_chat_id": chat_id if private else None,
               "display_name": display_name[:128], "language": language, "role": "member",
               "unreachable": False, "created_at": now, "last_seen_at": now}
-    statement = dialect_insert(session, Member).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "external_id"],
-        set_={"last_seen_at": now, "chat_id": chat_id,
-              **({"private_chat_id": chat_id} if private else {})},
-    ).returning(Member)
-    member: Member = (await session.scalars(
-        statement, execution_options={"populate_existing": True}
-    )).one()
-    return member
+    [row] = await run(session, _upsert_statement(session, private), values)
+    return _attach(session, Member, _MEMBER_NAMES, row, refresh=True)
+
+
+# Built once per dialect and kind of chat: building and keying a statement costs more CPU
+# than running it, and a reply storm after a broadcast brings many first contacts.
+_UPSERT: dict[tuple[str, bool], Any] = {}
+_NEW_MEMBER = ("channel", "external_id", "chat_id", "private_chat_id", "display_name",
+               "language", "role", "unreachable", "created_at", "last_seen_at")
+
+
+def _upsert_statement(session: AsyncSession, private: bool) -> Any:
+    key = (session.get_bind().dialect.name, private)
+    if key not in _UPSERT:
+        statement = dialect_insert(session, _MEMBERS).values(
+            {name: bindparam(name) for name in _NEW_MEMBER})
+        moved = ("last_seen_at", "chat_id", *(("private_chat_id",) if private else ()))
+        _UPSERT[key] = statement.on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={name: statement.excluded[name] for name in moved},
+        ).returning(*_MEMBERS.c)
+    return _UPSERT[key]
 
 
 # The member's columns an update may change on its own; `save_member` writes them.
@@ -107,7 +161,7 @@ async def save_member(session: AsyncSession, member: Member, read: tuple[Any, ..
         return
     hot = dict(zip(HOT_COLUMNS, values, strict=True))
     defer_write(member, **hot)  # before the UPDATE, whose autoflush would write them
-    await session.execute(_SAVE, {"member_id": member.id, **hot})
+    await run(session, _SAVE, {"member_id": member.id, **hot})
 
 
 def defer_write(member: Member, **values: Any) -> None:

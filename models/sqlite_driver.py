@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
@@ -143,6 +144,15 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def take_begin(self) -> str | None:
         begin, self._begin = self._begin, None
         return begin
+
+    async def run(self, operation: str, parameters: Sequence[Any]) -> list[Any]:
+        """One statement in one trip, with the pending BEGIN; its rows (models/statements.py).
+        Raises sqlite3's errors as they are."""
+        async with self._execute_mutex:
+            outcome: _Outcome = await self._connection._execute(
+                _run_one, self._connection._conn, self.take_begin(), operation, parameters,
+                False)
+        return outcome[1]
 
     def cursor(self, server_side: bool = False) -> Any:
         if not server_side:

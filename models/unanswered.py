@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, bindparam, select
+from sqlalchemy import JSON, Float, ForeignKey, String, Table, Text, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.util import identity_key
 
 from models.base import Base
 from models.dedupe import dialect_insert
+from models.statements import run
 
 REASONS = ("unknown", "low_confidence", "member_said_miss")
+
+
 class UnansweredStatus(StrEnum):
     OPEN = "open"
     ASSIGNED = "assigned"
@@ -89,7 +92,7 @@ async def remember_question(
     pending = any(isinstance(new, RecentQuestion) and new.member_id == member_id
                   for new in session.new)
     if row is None and not pending:
-        await session.execute(_remember_statement(session), {"member_id": member_id, **values})
+        await run(session, _remember_statement(session), {"member_id": member_id, **values})
         return
     if row is None:
         row = await session.get(RecentQuestion, member_id)
@@ -118,17 +121,26 @@ async def forget_question(session: AsyncSession, member_id: int) -> None:
 async def record_unanswered(
     session: AsyncSession, *, now: datetime, channel: str, language: str, text: str,
     best_intent: str | None, confidence: float, reason: str,
-) -> UnansweredQuestion:
-    """Keep a question for review; `text` must already be masked (bot.masking)."""
+) -> int:
+    """Keep a question for review; `text` must already be masked (bot.masking). Its id."""
     if reason not in REASONS:
         raise ValueError(f"unknown reason {reason!r}")
-    row = UnansweredQuestion(
-        created_at=now, channel=channel[:16], language=language[:16], text=text[:MAX_TEXT],
-        best_intent=best_intent, confidence=round(float(confidence), 4), reason=reason,
-        status="open",
-    )
-    session.add(row)
-    return row
+    rows = await run(session, _KEEP_UNANSWERED, {
+        "created_at": now, "channel": channel[:16], "language": language[:16],
+        "text": text[:MAX_TEXT], "best_intent": best_intent,
+        "confidence": round(float(confidence), 4), "reason": reason,
+        "status": UnansweredStatus.OPEN.value, "assigned_intent": None, "assigned_by": None,
+        "assigned_at": None,
+    })
+    return int(rows[0][0])
+
+
+_UNANSWERED = cast(Table, UnansweredQuestion.__table__)
+# One INSERT with every column given: no ORM unit of work at the commit of a missed question.
+_KEEP_UNANSWERED = insert(_UNANSWERED).values(
+    {column.name: bindparam(column.name) for column in _UNANSWERED.columns
+     if column.name != "id"}
+).returning(_UNANSWERED.c.id)
 
 
 async def list_open_unanswered(

@@ -8,12 +8,19 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 
 from models import db
+from models.conversation import ConversationState
 from models.db import Sessions
 from models.dedupe import HandledUpdate, keep_replies, record_update, unsent_replies
-from models.inbound import hot_values, save_member, touch_member, upsert_member
+from models.inbound import (
+    hot_values,
+    look_up_sender,
+    save_member,
+    touch_member,
+    upsert_member,
+)
 from models.member import Member
 from models.privacy import is_erased
 from models.unanswered import RecentQuestion, last_question, remember_question
@@ -175,3 +182,64 @@ async def test_a_connection_the_server_closed_is_replaced(
     async with sessions.begin() as session:  # the terminated connection comes first
         assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
         await record_update(session, channel="telegram", key="1", now=NOW)
+
+
+async def test_the_sender_found_belongs_to_the_session_and_writes_only_changes(
+    sessions: Sessions
+) -> None:
+    async with sessions.begin() as session:
+        member = await upsert_member(
+            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
+            language="zh_CN", now=NOW)
+        session.add(ConversationState(member_id=member.id, flow="claim", step="kind",
+                                      data={"kind": "住院"}, updated_at=NOW))
+    written: list[str] = []
+
+    def count(*args: object) -> None:
+        if str(args[2]).startswith("UPDATE"):
+            written.append(str(args[2]))
+
+    event.listen(sessions.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with sessions.begin() as session:
+            found = await look_up_sender(session, channel="telegram", external_id="7")
+            assert found.member is not None and found.state is not None
+            assert (found.member.display_name, found.member.created_at) == ("王芳", NOW)
+            assert found.state.data == {"kind": "住院"}
+            assert await session.get(Member, found.member.id) is found.member
+        assert written == []  # read, not changed: nothing written
+        async with sessions.begin() as session:
+            found = await look_up_sender(session, channel="telegram", external_id="7")
+            assert found.member is not None and found.state is not None
+            found.member.role = "staff"
+            found.state.data = {"kind": "门诊"}
+    finally:
+        event.remove(sessions.engine.sync_engine, "before_cursor_execute", count)
+    assert len(written) == 2
+    async with sessions.read() as session:
+        assert (await session.scalars(select(Member.role))).one() == "staff"
+        assert (await session.scalars(select(ConversationState.data))).one() == {"kind": "门诊"}
+    async with sessions.begin() as session:
+        nobody = await look_up_sender(session, channel="telegram", external_id="8")
+    assert (nobody.member, nobody.state) == (None, None)
+
+
+async def test_a_member_created_meanwhile_is_touched_not_created_twice(
+    sessions: Sessions
+) -> None:
+    later = NOW + timedelta(minutes=5)
+    async with sessions.begin() as session:
+        first = await upsert_member(
+            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
+            language="zh_CN", now=NOW)
+        # The same member again in the same session: the object there shows the row as it is.
+        again = await upsert_member(
+            session, channel="telegram", external_id="7", chat_id="-100", display_name="王芳",
+            language="zh_CN", now=later, private=False)
+        assert again is first and (again.chat_id, again.last_seen_at) == ("-100", later)
+        assert again.private_chat_id == "7"  # a group message keeps the private chat
+    async with sessions.begin() as session:
+        other = await upsert_member(
+            session, channel="telegram", external_id="7", chat_id="7", display_name="",
+            language="en", now=later)
+        assert (other.id, other.created_at, other.language) == (first.id, NOW, "zh_CN")

@@ -142,16 +142,16 @@ async def test_assigning_an_unanswered_question_takes_it_off_the_list(
         base_url: str) -> None:
     http, csrf = staff_http
     async with sessions.begin() as session:
-        question = await record_unanswered(
+        question_id = await record_unanswered(
             session, now=utcnow(), channel="telegram", language="zh_CN", text="京卡能在超市用吗",
             best_intent="jingka.discounts", confidence=0.4, reason="low_confidence")
     assert "京卡能在超市用吗" in await (await http.get(f"{base_url}/unanswered")).text()
-    answer = await http.post(f"{base_url}/unanswered/{question.id}",
+    answer = await http.post(f"{base_url}/unanswered/{question_id}",
                              data={"csrf": csrf, "intent": "jingka.discounts"})
     assert answer.status == 200
     assert "京卡能在超市用吗" not in await answer.text()
     async with sessions.begin() as session:
-        done = await session.get(UnansweredQuestion, question.id)
+        done = await session.get(UnansweredQuestion, question_id)
         assert done is not None and (done.status, done.assigned_intent, done.assigned_by) == (
             "assigned", "jingka.discounts", 1)
 
