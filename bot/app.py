@@ -34,6 +34,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import BulkSender, Sender
 from bot.delivery.sources import default_sources
 from bot.dispatcher import Dispatcher
+from bot.heap import freeze, refreeze, thaw
 from bot.housekeeping import Housekeeping
 from bot.i18n import Catalogs
 from bot.leases import Lease
@@ -253,7 +254,10 @@ class App:
     async def reload_knowledge(self) -> list[str]:
         """Train on the knowledge files again (off the event loop); [] when the new knowledge
         base answers, else its errors and the previous one keeps answering."""
-        return await asyncio.to_thread(self.answerer.reload)
+        errors = await asyncio.to_thread(self.answerer.reload)
+        if not errors:
+            refreeze()
+        return errors
 
     async def serve(self) -> None:
         """Run the configured channels until SIGINT or SIGTERM; SIGHUP reloads the knowledge
@@ -272,6 +276,7 @@ class App:
         loop.add_signal_handler(signal.SIGHUP, on_hangup)
         pid_path = self.settings.bot.data_dir / PID_FILE
         await self.start()
+        freeze()
         try:
             pid_path.parent.mkdir(parents=True, exist_ok=True)
             pid_path.write_text(f"{os.getpid()}\n")
@@ -279,6 +284,7 @@ class App:
         finally:
             pid_path.unlink(missing_ok=True)
             await self.stop()
+            thaw()
 
     async def chat(self) -> None:
         """The terminal chat, on this process's stdin and stdout."""

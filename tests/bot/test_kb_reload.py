@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import shutil
 from pathlib import Path
 
@@ -68,6 +69,8 @@ async def test_staff_assign_a_missed_question_and_the_running_bot_answers_it(
         assigned = kb("review", str(question.id), "reading_room", staff_id=staff.id)
         assert await asyncio.to_thread(kb_command, assigned, app.settings) == 0
 
+        # What start-up built is kept out of the collector's walks while the bot serves.
+        assert gc.get_freeze_count() > 100_000
         engine_before = app.answerer.current
         assert kb_command(kb("reload"), app.settings) == 0
         await _until(lambda: app.answerer.current is not engine_before)
@@ -82,3 +85,4 @@ async def test_staff_assign_a_missed_question_and_the_running_bot_answers_it(
         serving.cancel()
         await asyncio.gather(serving, return_exceptions=True)
     assert not pid_file(app.settings).exists()
+    assert gc.get_freeze_count() == 0
