@@ -37,13 +37,16 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()
         self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         self.secrets.update(s for s in secrets if len(s) >= 6)  # shorter would hide words
+        # Sorted once: every log record passes here.
+        self._longest_first = tuple(sorted(self.secrets, key=len, reverse=True))
 
     def __call__(self, text: str) -> str:
-        for secret in sorted(self.secrets, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, HIDDEN)
         text = _QUERY.sub(lambda m: f"{m[1]}={HIDDEN}", text)
