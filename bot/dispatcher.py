@@ -34,8 +34,9 @@ from models.audit import record_audit
 from models.base import utcnow
 from models.conversation import ConversationState, find_flow
 from models.db import Sessions
-from models.dedupe import keep_replies, mark_sent, record_update
+from models.dedupe import keep_replies, mark_sent
 from models.inbound import (
+    claim_and_look_up,
     defer_write,
     hot_values,
     look_up_sender,
@@ -185,15 +186,18 @@ class Dispatcher:
         replies the channels sent, recorded in the statement keeping this update's replies."""
         # The claim comes first: a platform's retry reaching another process waits for this
         # transaction on the row lock (PostgreSQL) and is then skipped, never run twice.
-        row_id = None
         if msg.update_id:
-            row_id = await record_update(session, channel=msg.channel, key=msg.update_id,
-                                         now=now)
+            row_id, sender = await claim_and_look_up(
+                session, channel=msg.channel, key=msg.update_id, external_id=msg.user_id,
+                now=now)
             if row_id is None:
                 raise _HandledElsewhere
+        else:
+            row_id = None
+            sender = await look_up_sender(session, channel=msg.channel,
+                                          external_id=msg.user_id)
         if msg.text and log.isEnabledFor(logging.DEBUG):  # text only at DEBUG, masked
             log.debug("update %s text: %s", msg.update_id, mask_personal(msg.text[:200]))
-        sender = await look_up_sender(session, channel=msg.channel, external_id=msg.user_id)
         member = sender.member
         if member is None:
             member = await upsert_member(

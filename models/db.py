@@ -120,7 +120,7 @@ def _sqlite_reset(dbapi_connection: Any, _record: object, state: PoolResetState)
     # a committed session's connection comes back with none, and the rollback would cost a
     # trip to the connection's thread for nothing.
     if isinstance(dbapi_connection, sqlite_driver.OneTripConnection):
-        dbapi_connection.begin_later(None)  # a BEGIN never sent is not sent by the next user
+        dbapi_connection.forget()  # a BEGIN or writes never sent are not sent by the next user
     if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
         return
     try:

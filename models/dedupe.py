@@ -76,9 +76,22 @@ async def record_update(
 ) -> int | None:
     """Mark (channel, key) handled, keeping its replies until `mark_sent`: one statement.
     Returns the row id, or None if another transaction handled the same update first."""
-    rows = await run(session, _record_statement(session), {
+    rows = await run(session, *claim(session, channel=channel, key=key, now=now,
+                                     replies=replies))
+    return claimed(rows)
+
+
+def claim(
+    session: AsyncSession, *, channel: str, key: str, now: datetime,
+    replies: Sequence[dict[str, Any]] = (),
+) -> tuple[Any, dict[str, Any]]:
+    """`record_update`'s statement and parameters, to run with others (`claimed` reads it)."""
+    return _record_statement(session), {
         "channel": channel, "key": key[:KEY_LIMIT], "at": now, "replies": list(replies) or None,
-    })
+    }
+
+
+def claimed(rows: Sequence[tuple[Any, ...]]) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
@@ -112,7 +125,7 @@ async def keep_replies(
     """Keep `replies` with update `row_id` until sent; mark those of `sent` sent (`mark_sent`)
     in the same statement."""
     if not sent:
-        await run(session, _KEEP, {"row_id": row_id, "replies": replies})
+        await run(session, _KEEP, {"row_id": row_id, "replies": replies}, defer=True)
         return
     ids = [*sent, row_id]
     values: dict[str, Any] = {"row_id": row_id, "replies": replies}
@@ -120,7 +133,7 @@ async def keep_replies(
         values["ids"] = ids
     else:
         values.update((f"id{n}", row) for n, row in enumerate(ids))
-    await run(session, _keep_and_mark(len(ids)), values)
+    await run(session, _keep_and_mark(len(ids)), values, defer=True)
 
 
 async def claim_update(session: AsyncSession, *, channel: str, key: str, now: datetime) -> bool:

@@ -8,6 +8,7 @@ and the topic), which costs a fraction of the ORM's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -20,9 +21,9 @@ from sqlalchemy.orm.util import identity_key
 
 from models.base import Base
 from models.conversation import ConversationState
-from models.dedupe import dialect_insert
+from models.dedupe import claim, claimed, dialect_insert
 from models.member import Member
-from models.statements import run
+from models.statements import run, run_together
 
 _MEMBERS, _STATES = Member.__table__, ConversationState.__table__
 # Built once: building and keying a statement costs more CPU than running it. On the tables:
@@ -58,7 +59,25 @@ class Sender:
 async def look_up_sender(session: AsyncSession, *, channel: str, external_id: str) -> Sender:
     """The member and their flow state, in the session as if the ORM loaded them: one
     SELECT."""
-    rows = await run(session, _LOOK_UP, {"channel": channel, "external_id": external_id})
+    return _sender(session, await run(session, *_look_up(channel, external_id)))
+
+
+async def claim_and_look_up(
+    session: AsyncSession, *, channel: str, key: str, external_id: str, now: datetime,
+) -> tuple[int | None, Sender]:
+    """The update's claim (models/dedupe.py `record_update`), then its sender: on SQLite one
+    trip to the database. The claim's row id is None when the update was handled already."""
+    rows, found = await run_together(
+        session, claim(session, channel=channel, key=key, now=now),
+        _look_up(channel, external_id))
+    return claimed(rows), _sender(session, found)
+
+
+def _look_up(channel: str, external_id: str) -> tuple[Any, dict[str, Any]]:
+    return _LOOK_UP, {"channel": channel, "external_id": external_id}
+
+
+def _sender(session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> Sender:
     if not rows:
         return Sender(None, None)
     row, split = rows[0], len(_MEMBER_NAMES)
@@ -161,7 +180,7 @@ async def save_member(session: AsyncSession, member: Member, read: tuple[Any, ..
         return
     hot = dict(zip(HOT_COLUMNS, values, strict=True))
     defer_write(member, **hot)  # before the UPDATE, whose autoflush would write them
-    await run(session, _SAVE, {"member_id": member.id, **hot})
+    await run(session, _SAVE, {"member_id": member.id, **hot}, defer=True)
 
 
 def defer_write(member: Member, **values: Any) -> None:

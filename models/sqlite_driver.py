@@ -8,9 +8,10 @@ The dialect and the URL stay SQLAlchemy's `sqlite+aiosqlite`: only the DBAPI mod
 the engine differs (`create_async_engine(..., module=dbapi())`).
 
 The BEGIN that models/db.py issues for each transaction travels with the transaction's first
-statement (`OneTripConnection.begin_later`): a transaction costs its statements' trips and one
-for the COMMIT. Server-side cursors (`stream()`) keep SQLAlchemy's cursor, which fetches in
-chunks.
+statement (`OneTripConnection.begin_later`), and writes whose outcome nobody reads
+(`OneTripConnection.defer`, from models/statements.py) travel with the next statement or the
+COMMIT: a transaction costs one trip per statement that returns something, and one for the
+COMMIT. Server-side cursors (`stream()`) keep SQLAlchemy's cursor, which fetches in chunks.
 """
 
 from __future__ import annotations
@@ -31,14 +32,18 @@ from sqlalchemy.util.concurrency import await_
 
 # (description, rows, rowcount, lastrowid) of one statement, read on aiosqlite's thread
 _Outcome = tuple[Any, list[Any], int, int | None]
+# Statements sent ahead of the next one: (SQL, parameters)
+_Deferred = list[tuple[str, Sequence[Any]]]
 
 
-def _run_one(connection: sqlite3.Connection, begin: str | None, operation: str | None,
-             parameters: Any, many: bool) -> _Outcome:
+def _run_one(connection: sqlite3.Connection, begin: str | None, deferred: _Deferred,
+             operation: str | None, parameters: Any, many: bool) -> _Outcome:
     cursor = connection.cursor()
     try:
         if begin is not None:
             cursor.execute(begin)
+        for sql, values in deferred:
+            cursor.execute(sql, values)
         if operation is None:
             return None, [], -1, None
         if many:
@@ -50,6 +55,20 @@ def _run_one(connection: sqlite3.Connection, begin: str | None, operation: str |
         description = cursor.description
         rows = cursor.fetchall() if description else []
         return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _run_batch(connection: sqlite3.Connection, begin: str | None, deferred: _Deferred,
+               batch: _Deferred) -> list[list[Any]]:
+    """The rows of each statement of `batch`, run in order after `begin` and `deferred`."""
+    cursor = connection.cursor()
+    try:
+        if begin is not None:
+            cursor.execute(begin)
+        for sql, values in deferred:
+            cursor.execute(sql, values)
+        return [cursor.execute(sql, values).fetchall() for sql, values in batch]
     finally:
         cursor.close()
 
@@ -114,7 +133,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         async with adapted._execute_mutex:
             outcome: _Outcome = await connection._execute(  # type: ignore[no-untyped-call]
-                _run_one, connection._conn, adapted.take_begin(), operation, parameters, many
+                _run_one, connection._conn, adapted.take_begin(), adapted.take_deferred(),
+                operation, parameters, many
             )
         return outcome
 
@@ -129,12 +149,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's connection as SQLAlchemy adapts it, with `OneTripCursor`s, and a BEGIN
     that travels with the transaction's first statement (`begin_later`)."""
 
-    __slots__ = ("_begin",)
+    __slots__ = ("_begin", "_deferred")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._begin: str | None = None
+        self._deferred: _Deferred = []
 
     def begin_later(self, statement: str | None) -> None:
         """Run `statement` (a BEGIN) just before the next statement, in the same trip to the
@@ -145,27 +166,46 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         begin, self._begin = self._begin, None
         return begin
 
-    async def run(self, operation: str, parameters: Sequence[Any]) -> list[Any]:
-        """One statement in one trip, with the pending BEGIN; its rows (models/statements.py).
-        Raises sqlite3's errors as they are."""
+    def defer(self, operation: str, parameters: Sequence[Any]) -> None:
+        """Run `operation` (a write whose outcome is not read) just before the next statement
+        or the COMMIT, in the same trip; a rollback first drops it. Its error, if any, is
+        raised by that statement or the COMMIT, in the same transaction."""
+        self._deferred.append((operation, parameters))
+
+    def take_deferred(self) -> _Deferred:
+        deferred, self._deferred = self._deferred, []
+        return deferred
+
+    def forget(self) -> None:
+        """Drop a BEGIN and writes never sent (the pool's reset of a returned connection)."""
+        self._begin = None
+        self._deferred = []
+
+    async def run(self, batch: _Deferred) -> list[list[Any]]:
+        """Statements in one trip, with the pending BEGIN and deferred writes; the rows of
+        each (models/statements.py). Raises sqlite3's errors as they are."""
         async with self._execute_mutex:
-            outcome: _Outcome = await self._connection._execute(
-                _run_one, self._connection._conn, self.take_begin(), operation, parameters,
-                False)
-        return outcome[1]
+            rows: list[list[Any]] = await self._connection._execute(
+                _run_batch, self._connection._conn, self.take_begin(), self.take_deferred(),
+                batch)
+        return rows
 
     def cursor(self, server_side: bool = False) -> Any:
         if not server_side:
             return OneTripCursor(self)
-        if self._begin is not None:  # a streaming cursor is SQLAlchemy's own
+        if self._begin is not None or self._deferred:  # a streaming cursor is SQLAlchemy's
             OneTripCursor(self).execute(None)
         return super().cursor(server_side)
 
     def commit(self) -> None:
+        if self._deferred:  # a pending BEGIN, the writes and the COMMIT: one trip
+            OneTripCursor(self).execute("COMMIT")
+            return
         if self.take_begin() is None:
             super().commit()
 
     def rollback(self) -> None:
+        self._deferred = []
         if self.take_begin() is None:
             super().rollback()
 

@@ -44,24 +44,59 @@ _CONNECTION = "unionbot_connection"
 _PREPARED: dict[Executable, _Prepared | None] = {}
 
 
-async def run(session: AsyncSession, statement: Executable,
-              params: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
+Rows = Sequence[tuple[Any, ...]]
+
+
+async def run(session: AsyncSession, statement: Executable, params: Mapping[str, Any], *,
+              defer: bool = False) -> Rows:
     """Execute `statement` (a module-level Core statement on tables, with bound parameters)
-    in the session's transaction; the rows it returns, as plain tuples."""
-    known = session.info.get(_CONNECTION)
-    transaction = session.sync_session.get_transaction()
-    if known is not None and transaction is not None and known[0] is transaction:
-        dialect, dbapi_connection = known[1], known[2]
-    else:
-        connection = await session.connection()
-        transaction = session.sync_session.get_transaction()
-        dialect = connection.dialect
-        dbapi_connection = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
-        session.info[_CONNECTION] = (transaction, dialect, dbapi_connection)
+    in the session's transaction; the rows it returns, as plain tuples.
+
+    `defer`: a write whose outcome the caller does not read may travel on SQLite with the
+    transaction's next statement or its COMMIT (returns no rows then). Its error, if any,
+    fails that statement or the COMMIT, and the transaction is rolled back as usual."""
+    dialect, dbapi_connection = await _connection(session)
     if isinstance(dbapi_connection, OneTripConnection):
         prepared = _prepare(statement, dialect)
         if prepared is not None:
-            return await _run_one_trip(dbapi_connection, prepared, params)
+            bound = _bind(prepared, params)
+            if defer:
+                dbapi_connection.defer(prepared.sql, bound)
+                return []
+            [rows] = await _run_one_trip(dbapi_connection, [(prepared, bound)])
+            return rows
+    return await _through_sqlalchemy(session, statement, params)
+
+
+async def run_together(session: AsyncSession,
+                       *statements: tuple[Executable, Mapping[str, Any]]) -> list[Rows]:
+    """Execute the statements in order, on SQLite in one trip; the rows of each."""
+    dialect, dbapi_connection = await _connection(session)
+    if isinstance(dbapi_connection, OneTripConnection):
+        prepared = [_prepare(statement, dialect) for statement, _params in statements]
+        if all(p is not None for p in prepared):
+            batch = [(p, _bind(p, params)) for p, (_statement, params)
+                     in zip(prepared, statements, strict=True) if p is not None]
+            return list(await _run_one_trip(dbapi_connection, batch))
+    return [await _through_sqlalchemy(session, statement, params)
+            for statement, params in statements]
+
+
+async def _connection(session: AsyncSession) -> tuple[Dialect, Any]:
+    """The session's dialect and DBAPI connection, in its transaction (begun if need be)."""
+    known = session.info.get(_CONNECTION)
+    transaction = session.sync_session.get_transaction()
+    if known is not None and transaction is not None and known[0] is transaction:
+        return known[1], known[2]
+    connection = await session.connection()
+    transaction = session.sync_session.get_transaction()
+    dbapi_connection = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    session.info[_CONNECTION] = (transaction, connection.dialect, dbapi_connection)
+    return connection.dialect, dbapi_connection
+
+
+async def _through_sqlalchemy(session: AsyncSession, statement: Executable,
+                              params: Mapping[str, Any]) -> Rows:
     result = await session.execute(statement, dict(params))
     return [tuple(row) for row in result] if result.returns_rows else []  # type: ignore[attr-defined]
 
@@ -97,18 +132,26 @@ def _prepared(statement: Executable, compiled: SQLCompiler,
                      results if any(results) else None)
 
 
-async def _run_one_trip(connection: OneTripConnection, prepared: _Prepared,
-                        params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+def _bind(prepared: _Prepared, params: Mapping[str, Any]) -> list[Any]:
     values = prepared.compiled.construct_params(dict(params))
-    bound = [value if process is None else process(value)
-             for value, process in zip((values[name] for name in prepared.names),
-                                       prepared.processors, strict=True)]
+    return [value if process is None else process(value)
+            for value, process in zip((values[name] for name in prepared.names),
+                                      prepared.processors, strict=True)]
+
+
+async def _run_one_trip(connection: OneTripConnection,
+                        batch: list[tuple[_Prepared, list[Any]]]) -> list[Rows]:
     try:
-        rows = await connection.run(prepared.sql, bound)
+        results = await connection.run([(prepared.sql, bound) for prepared, bound in batch])
     except sqlite3.Error as error:
-        raise DBAPIError.instance(prepared.sql, bound, error, sqlite3.Error) from error
-    if prepared.results is None:
-        return rows
+        sql = "; ".join(prepared.sql for prepared, _bound in batch)
+        raise DBAPIError.instance(sql, [bound for _prepared, bound in batch], error,
+                                  sqlite3.Error) from error
+    return [rows if prepared.results is None else _processed(rows, prepared.results)
+            for (prepared, _bound), rows in zip(batch, results, strict=True)]
+
+
+def _processed(rows: list[Any], results: tuple[_Process, ...]) -> Rows:
     return [tuple(value if process is None else process(value)
-                  for value, process in zip(row, prepared.results, strict=True))
+                  for value, process in zip(row, results, strict=True))
             for row in rows]

@@ -92,7 +92,8 @@ async def remember_question(
     pending = any(isinstance(new, RecentQuestion) and new.member_id == member_id
                   for new in session.new)
     if row is None and not pending:
-        await run(session, _remember_statement(session), {"member_id": member_id, **values})
+        await run(session, _remember_statement(session), {"member_id": member_id, **values},
+                  defer=True)
         return
     if row is None:
         row = await session.get(RecentQuestion, member_id)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Sessions
 from models.dedupe import FEW, HandledUpdate, keep_replies, record_update, unsent_replies
+from models.inbound import claim_and_look_up, upsert_member
 from models.statements import run
 from models.unanswered import UnansweredQuestion, record_unanswered
 
@@ -102,3 +103,57 @@ async def test_on_sqlite_they_skip_sqlalchemys_execution(sessions: Sessions) -> 
     finally:
         event.remove(sessions.engine.sync_engine, "before_cursor_execute", count)
     assert len(seen) == (0 if sessions.engine.dialect.name == "sqlite" else 2)
+
+
+async def test_a_deferred_write_is_seen_by_what_follows_and_kept_at_commit(
+    sessions: Sessions
+) -> None:
+    only = insert(HandledUpdate.__table__).values(channel="telegram", key="only", at=NOW)
+    async with sessions.begin() as session:  # the transaction's one write is deferred
+        await run(session, only, {}, defer=True)
+    async with sessions.begin() as session:
+        row = await record_update(session, channel="telegram", key="1", now=NOW)
+        assert row is not None
+        await keep_replies(session, row, REPLY)  # deferred on SQLite
+        kept = await session.scalar(select(HandledUpdate.replies).where(HandledUpdate.id == row))
+        assert kept == REPLY
+    async with sessions.read() as session:
+        assert list(await session.scalars(select(HandledUpdate.key).order_by(
+            HandledUpdate.id))) == ["only", "1"]
+
+
+async def test_a_failing_deferred_write_fails_the_commit_and_nothing_is_kept(
+    sessions: Sessions
+) -> None:
+    twice = insert(HandledUpdate.__table__).values(channel="telegram", key="1", at=NOW)
+    async with sessions.begin() as session:
+        await run(session, twice, {})
+    with pytest.raises(IntegrityError):
+        async with sessions.begin() as session:
+            await record_update(session, channel="telegram", key="2", now=NOW)
+            await run(session, twice, {}, defer=True)
+    with pytest.raises(RuntimeError):
+        async with sessions.begin() as session:
+            await record_update(session, channel="telegram", key="3", now=NOW)
+            await run(session, insert(HandledUpdate.__table__).values(
+                channel="telegram", key="4", at=NOW), {}, defer=True)
+            raise RuntimeError("the handler failed after the write")
+    async with sessions.read() as session:
+        assert list(await session.scalars(select(HandledUpdate.key))) == ["1"]
+
+
+async def test_the_claim_and_the_sender_come_back_together(sessions: Sessions) -> None:
+    async with sessions.begin() as session:
+        first, nobody = await claim_and_look_up(
+            session, channel="telegram", key="1", external_id="7", now=NOW)
+        await upsert_member(session, channel="telegram", external_id="7", chat_id="7",
+                            display_name="王芳", language="zh_CN", now=NOW)
+    async with sessions.begin() as session:
+        again, known = await claim_and_look_up(
+            session, channel="telegram", key="1", external_id="7", now=NOW)
+        second, _ = await claim_and_look_up(
+            session, channel="telegram", key="2", external_id="7", now=NOW)
+    assert isinstance(first, int) and nobody.member is None
+    assert again is None  # handled already
+    assert known.member is not None and known.member.display_name == "王芳"
+    assert isinstance(second, int) and second != first
