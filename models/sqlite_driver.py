@@ -36,14 +36,19 @@ _Outcome = tuple[Any, list[Any], int, int | None]
 _Deferred = list[tuple[str, Sequence[Any]]]
 
 
+def _send_pending(cursor: sqlite3.Cursor, begin: str | None, deferred: _Deferred) -> None:
+    """What waits for the next trip: the transaction's BEGIN, then the deferred writes."""
+    if begin is not None:
+        cursor.execute(begin)
+    for sql, values in deferred:
+        cursor.execute(sql, values)
+
+
 def _run_one(connection: sqlite3.Connection, begin: str | None, deferred: _Deferred,
              operation: str | None, parameters: Any, many: bool) -> _Outcome:
     cursor = connection.cursor()
     try:
-        if begin is not None:
-            cursor.execute(begin)
-        for sql, values in deferred:
-            cursor.execute(sql, values)
+        _send_pending(cursor, begin, deferred)
         if operation is None:
             return None, [], -1, None
         if many:
@@ -64,10 +69,7 @@ def _run_batch(connection: sqlite3.Connection, begin: str | None, deferred: _Def
     """The rows of each statement of `batch`, run in order after `begin` and `deferred`."""
     cursor = connection.cursor()
     try:
-        if begin is not None:
-            cursor.execute(begin)
-        for sql, values in deferred:
-            cursor.execute(sql, values)
+        _send_pending(cursor, begin, deferred)
         return [cursor.execute(sql, values).fetchall() for sql, values in batch]
     finally:
         cursor.close()
