@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO
 
 from aiohttp import web
@@ -46,6 +47,7 @@ from bot.process_lock import hold_sqlite_lock, release
 from bot.shared import SharedState
 from handlers import all_routes
 from models.base import utcnow
+from models.checkpoints import Checkpoints
 from models.db import Sessions, make_engine
 from models.outbox import set_reachable
 from models.stats import count_claims_by_status, count_queued_by_channel
@@ -62,7 +64,8 @@ class App:
         install_redaction(_secrets(settings))
         self.keyring = activate(settings)
         self.clock = clock
-        self.sessions = Sessions(make_engine(settings.database.url))
+        self.sessions = Sessions(make_engine(settings.database.url, checkpoint_apart=True))
+        self.checkpoints = _checkpoints(self.sessions)
         self.catalogs = Catalogs(settings.bot.locales_dir)
         self.answerer = ReloadableAnswerer(settings.bot.knowledge_dir,
                                            settings.bot.data_dir / "cache")
@@ -223,6 +226,8 @@ class App:
         if self.telegram_sender is not None:
             await self.telegram_sender.start()
         self.dispatcher.confirmations.start()
+        if self.checkpoints is not None:
+            self.checkpoints.start()
         if self.shared is None:  # alone; with others, the scheduler leader sends them
             await resend_unsent(self.sessions, self.outbound, now=self.dispatcher.clock())
         await self.delivery.start()
@@ -245,6 +250,8 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.dispatcher.confirmations.close()
+        if self.checkpoints is not None:
+            await self.checkpoints.stop()
         await self.sessions.dispose()
         if self.shared is not None:
             await self.shared.close()
@@ -294,10 +301,14 @@ class App:
         )
         self.outbound.add(terminal)
         self._lock = hold_sqlite_lock(self.settings.database.url)
+        if self.checkpoints is not None:
+            self.checkpoints.start()
         try:
             await self.check_keys()
             await terminal.run()
         finally:
+            if self.checkpoints is not None:
+                await self.checkpoints.stop()
             await self.sessions.dispose()
             release(self._lock)
 
@@ -311,6 +322,14 @@ class App:
             channels["wechat"] = {"mode": "webhook", "ok": True}
         ok = all(state["ok"] for state in channels.values())
         return web.json_response({"ok": ok, "channels": channels}, status=200 if ok else 503)
+
+
+def _checkpoints(sessions: Sessions) -> Checkpoints | None:
+    """The WAL's checkpoints for a SQLite file (models/checkpoints.py), else None."""
+    url = sessions.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Checkpoints(sessions, Path(url.database))
 
 
 def _secrets(settings: Settings) -> list[str]:

@@ -24,7 +24,9 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from models import sqlite_driver
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, checkpoint_apart: bool = False) -> AsyncEngine:
+    """`checkpoint_apart`: on SQLite, commits never checkpoint the WAL; the process runs
+    models/checkpoints.py instead (the bot does, beside its writers)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -34,6 +36,8 @@ def make_engine(url: str) -> AsyncEngine:
                                      **({"module": one_trip} if one_trip else {}),
                                      pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if checkpoint_apart:
+            event.listen(engine.sync_engine, "connect", _no_checkpoints_on_commit)
         event.listen(engine.sync_engine, "reset", _sqlite_reset)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -93,6 +97,12 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # a SAVEPOINT issued first becomes the outermost one and its RELEASE commits: a rolled-back
     # message would keep its writes. We issue BEGIN ourselves (SQLAlchemy's pysqlite recipe).
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+
+
+def _no_checkpoints_on_commit(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -163,6 +173,15 @@ class Sessions:
             return
         async with self._write_lock, self._factory() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """This process's writers wait meanwhile (on SQLite; elsewhere nobody waits)."""
+        if not self._one_writer:
+            yield
+            return
+        async with self._write_lock:
+            yield
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
