@@ -17,6 +17,10 @@ from models.dedupe import HandledUpdate, record_update
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
 async def _write(sessions: Sessions, first: int, count: int) -> None:
     for n in range(first, first + count):
         async with sessions.begin() as session:
@@ -38,12 +42,12 @@ async def test_commits_leave_the_wal_to_the_checkpoints_which_keep_it_small(
         async with aiosqlite.connect(path) as connection:
             pages, copied = await checkpoints.run(connection)
             assert pages > 1000 and copied == pages  # nothing was copied on commit
-            grown = wal.stat().st_size
+            grown = _size(wal)
             for start in range(1200, 2400, 200):  # members go on writing
                 await _write(sessions, start, 200)
                 pages, copied = await checkpoints.run(connection)
                 assert copied == pages < 1000  # the WAL started again from the beginning
-        assert wal.stat().st_size <= grown  # the file is reused, not grown
+        assert _size(wal) <= grown  # the file is reused, not grown
         async with sessions.read() as session:
             assert len(list(await session.scalars(select(HandledUpdate.id)))) == 2400
     finally:

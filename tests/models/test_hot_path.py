@@ -243,3 +243,23 @@ async def test_a_member_created_meanwhile_is_touched_not_created_twice(
             session, channel="telegram", external_id="7", chat_id="7", display_name="",
             language="en", now=later)
         assert (other.id, other.created_at, other.language) == (first.id, NOW, "zh_CN")
+
+
+async def test_a_cancelled_message_leaves_the_database_to_the_next(sessions: Sessions) -> None:
+    started = asyncio.Event()
+
+    async def handle() -> None:
+        async with sessions.begin() as session:
+            await record_update(session, channel="telegram", key="lost", now=NOW)
+            started.set()
+            await asyncio.sleep(30)  # the bot stops meanwhile
+
+    task = asyncio.create_task(handle())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with sessions.begin() as session:
+        await record_update(session, channel="telegram", key="kept", now=NOW)
+    async with sessions.read() as session:
+        assert list(await session.scalars(select(HandledUpdate.key))) == ["kept"]
