@@ -44,8 +44,8 @@ def _attribute_names(cls: type[Base]) -> tuple[str, ...]:
 
 
 _MEMBER_NAMES = _attribute_names(Member)
-T = TypeVar("T", bound=Base)
 _STATE_NAMES = _attribute_names(ConversationState)
+T = TypeVar("T", bound=Base)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,17 +55,15 @@ async def run(session: AsyncSession, statement: Executable, params: Mapping[str,
     `defer`: a write whose outcome the caller does not read may travel on SQLite with the
     transaction's next statement or its COMMIT (returns no rows then). Its error, if any,
     fails that statement or the COMMIT, and the transaction is rolled back as usual."""
-    dialect, dbapi_connection = await _connection(session)
-    if isinstance(dbapi_connection, OneTripConnection):
-        prepared = _prepare(statement, dialect)
-        if prepared is not None:
-            bound = _bind(prepared, params)
-            if defer:
-                dbapi_connection.defer(prepared.sql, bound)
+    if defer:
+        dialect, dbapi_connection = await _connection(session)
+        if isinstance(dbapi_connection, OneTripConnection):
+            prepared = _prepare(statement, dialect)
+            if prepared is not None:
+                dbapi_connection.defer(prepared.sql, _bind(prepared, params))
                 return []
-            [rows] = await _run_one_trip(dbapi_connection, [(prepared, bound)])
-            return rows
-    return await _through_sqlalchemy(session, statement, params)
+    [rows] = await run_together(session, (statement, params))
+    return rows
 
 
 async def run_together(session: AsyncSession,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import db
 from models.conversation import ConversationState
@@ -26,6 +27,12 @@ from models.privacy import is_erased
 from models.unanswered import RecentQuestion, last_question, remember_question
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+
+
+async def wang_writes(session: AsyncSession) -> Member:
+    """王芳 writes to the bot for the first time, from her private chat."""
+    return await upsert_member(session, channel="telegram", external_id="7", chat_id="7",
+                               display_name="王芳", language="zh_CN", now=NOW)
 
 
 async def test_statements_report_rows_counts_and_ids(sessions: Sessions) -> None:
@@ -85,9 +92,7 @@ async def test_the_member_row_is_written_once_with_what_the_handling_left(
     sessions: Sessions
 ) -> None:
     async with sessions.begin() as session:
-        member = await upsert_member(
-            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
-            language="zh_CN", now=NOW)
+        member = await wang_writes(session)
     later = NOW + timedelta(hours=1)
     async with sessions.begin() as session:
         member = (await session.scalars(select(Member))).one()
@@ -109,9 +114,7 @@ async def test_an_erasure_in_the_handling_is_not_undone(sessions: Sessions) -> N
     from models.privacy import _pseudonymise
 
     async with sessions.begin() as session:
-        await upsert_member(
-            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
-            language="zh_CN", now=NOW)
+        await wang_writes(session)
     async with sessions.begin() as session:
         member = (await session.scalars(select(Member))).one()
         read = hot_values(member)
@@ -188,9 +191,7 @@ async def test_the_sender_found_belongs_to_the_session_and_writes_only_changes(
     sessions: Sessions
 ) -> None:
     async with sessions.begin() as session:
-        member = await upsert_member(
-            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
-            language="zh_CN", now=NOW)
+        member = await wang_writes(session)
         session.add(ConversationState(member_id=member.id, flow="claim", step="kind",
                                       data={"kind": "住院"}, updated_at=NOW))
     written: list[str] = []
@@ -229,9 +230,7 @@ async def test_a_member_created_meanwhile_is_touched_not_created_twice(
 ) -> None:
     later = NOW + timedelta(minutes=5)
     async with sessions.begin() as session:
-        first = await upsert_member(
-            session, channel="telegram", external_id="7", chat_id="7", display_name="王芳",
-            language="zh_CN", now=NOW)
+        first = await wang_writes(session)
         # The same member again in the same session: the object there shows the row as it is.
         again = await upsert_member(
             session, channel="telegram", external_id="7", chat_id="-100", display_name="王芳",
