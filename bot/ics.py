@@ -1,16 +1,19 @@
-"""An iCalendar (.ics) file for one event, so members can add it to their phone's calendar."""
+"""An iCalendar (.ics) file for one event, so members can add it to their phone's calendar.
+
+icalendar is imported on the first file asked for: it is 4 MB of the bot's memory, and most
+processes never send one."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-
 from models.events import Event
 
 
 def event_ics(event: Event, *, language: str, now: datetime) -> bytes:
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//unionbot//member services//EN")
     calendar.add("version", "2.0")

@@ -15,9 +15,10 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis.asyncio import Redis
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 # KEYS: the slots, the pause, the chat ("" for none). ARGV: rate, hold ms, slot id, chat
 # interval ms. Returns {granted (0|1), milliseconds to wait, 1 when the chat is what waits}.
